@@ -5,4 +5,4 @@
 export { PgSingle, PgSingleArgs, PG_SINGLE_TYPE } from "./pgSingle";
 export { Connection, Metadata, ResourceStatus } from "./outputs";
 export { Backend, RenderedDbResource, backendFor } from "./backends/backend";
-// MODEL_EXPORT_PENDING export * as model from "./model";
+export * as model from "./model";

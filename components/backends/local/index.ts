@@ -74,8 +74,9 @@ export class LocalBackend implements Backend {
     const name = spec.name;
     const config = new pulumi.Config("pgplatform");
     const dataRoot = spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot();
+    // RandomPassword marks `result` secret itself; wrapping again keeps it secret whatever provides it.
     const password = (suffix: string) =>
-      new random.RandomPassword(`${name}-${suffix}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result;
+      pulumi.secret(new random.RandomPassword(`${name}-${suffix}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result);
     const superuserPassword = password(LOCAL_CHILD.superuserPassword);
     const appPassword = password(LOCAL_CHILD.appPassword);
     const server = new LocalServer(

@@ -89,10 +89,8 @@ function checkTargetVersion(input: any, source: VersionedDbResourceRef, from: Pl
   }
   if (major === source.version) {
     if (!kindChange) {
-      p.add(
-        "targetVersion",
-        `\`targetVersion\` must differ from the source's \`${source.version}\` unless \`targetPlan\` moves the pg_single to a pg_cluster (${upgrades}); got ${show(v)}`,
-      );
+      const unless = from.kind === "pg_single" ? " unless `targetPlan` makes the pg_single a pg_cluster" : "";
+      p.add("targetVersion", `\`targetVersion\` must differ from the source's \`${source.version}\`${unless} (${upgrades}); got ${show(v)}`);
       return undefined;
     }
   } else if (compareMajors(major, source.version) < 0) {

@@ -54,10 +54,15 @@ function stricter(a: EnvironmentTier, b: EnvironmentTier): EnvironmentTier {
   return ENVIRONMENT_TIERS.indexOf(a) >= ENVIRONMENT_TIERS.indexOf(b) ? a : b;
 }
 
-/** The tier a tenant is judged by: its own environment's, or the target's when that is stricter. */
-function tenantTier(input: any, ref: DbResourceRef | undefined): EnvironmentTier {
+/**
+ * The tier a tenant is judged by: its own environment's, or the target's when that is stricter;
+ * with how it was decided, for messages.
+ */
+function tenantTier(input: any, ref: DbResourceRef | undefined): { tier: EnvironmentTier; where: string } {
   const own = tierOf(typeof input.environmentId === "string" ? input.environmentId : "");
-  return ref?.environmentTier ? stricter(own, ref.environmentTier) : own;
+  const tier = ref?.environmentTier ? stricter(own, ref.environmentTier) : own;
+  const where = tier === own ? `\`environmentId\` ${show(input.environmentId)} is ${own}` : `the target is ${tier}`;
+  return { tier, where };
 }
 
 /** Fills a naming template; `-` in a substituted id becomes `_`. */
@@ -102,7 +107,7 @@ function checkNaming(input: any, ref: DbResourceRef | undefined, p: Problems): v
 }
 
 /** Checks quotas and the deletion policy. */
-function checkPolicies(input: any, tier: EnvironmentTier, p: Problems): void {
+function checkPolicies(input: any, { tier, where }: { tier: EnvironmentTier; where: string }, p: Problems): void {
   const quotas = input.quotas;
   if (quotas && typeof quotas === "object" && quotas.maxConnections === undefined && quotas.maxStorageGb === undefined && Object.keys(quotas).length > 0) {
     p.add("quotas", `\`quotas\` must set \`maxConnections\` or \`maxStorageGb\` (\`warnAtPercent\` and \`onLimit\` apply to those limits); got ${show(quotas)}`);
@@ -122,7 +127,7 @@ function checkPolicies(input: any, tier: EnvironmentTier, p: Problems): void {
   } else if (deletion.backupBeforeDelete === undefined && backupDefault) {
     p.add(
       "deletion.archiveLocation",
-      "`deletion.archiveLocation` is required: in a production environment a tenant is backed up before it is dropped (`deletion.backupBeforeDelete` defaults to true); give an absolute path, or set `deletion.backupBeforeDelete` to false",
+      `\`deletion.archiveLocation\` is required: in a production environment (${where}) a tenant is backed up before it is dropped (\`deletion.backupBeforeDelete\` defaults to true); give an absolute path, or set \`deletion.backupBeforeDelete\` to false`,
     );
   }
 }
@@ -144,7 +149,7 @@ export function parseTenantDatabaseArgs(name: string, args: unknown, ctx: Tenant
       checkNaming(input, target?.ref, p);
       const tier = tenantTier(input, target?.ref);
       checkPolicies(input, tier, p);
-      return { target: target!, tier };
+      return { target: target!, tier: tier.tier };
     },
     (input, { target, tier }) => {
       const naming: string = input.naming ?? DEFAULTS.tenantNaming;
