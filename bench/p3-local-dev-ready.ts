@@ -25,9 +25,12 @@
  *
  * Rounds alternate ours/floor, after one untimed warm-up pair (page cache, `pg` module load, and
  * a copy of npm binaries that `usableBinDir` may make once); each round cleans up after itself
- * (destroyServer, or pg_ctl stop + rm) outside the timing. All servers live under one temp root,
- * removed at the end. PostgreSQL 15 (Debian's) by default; `PGPLATFORM_BENCH_VERSION` picks another major.
+ * (destroyServer, or pg_ctl stop + rm) outside the timing, and `sync` runs before every timed
+ * sample so neither side pays for the write-back of the other's leftovers. All servers live under
+ * one temp root, removed at the end. PostgreSQL 15 (Debian's) by default;
+ * `PGPLATFORM_BENCH_VERSION` picks another major.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { findServerBinaries } from "../components/backends/local/binaries";
@@ -60,6 +63,11 @@ async function tool(bin: string, args: string[], user: ServiceUser, what: string
   if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${`${r.stderr}${r.stdout}`.trim().split("\n").slice(-8).join("\n")}`);
 }
 
+/** Flushes dirty pages (the previous sample's data and its removal) before a timed sample. */
+function settle(): void {
+  execFileSync("sync", { stdio: "ignore" });
+}
+
 interface Env {
   version: string;
   root: string;
@@ -84,6 +92,7 @@ async function oursOnce(env: Env, label: string): Promise<number> {
   };
   const cleanup = track(() => destroyServer(env.root, spec.resourceId));
   try {
+    settle();
     const t0 = now();
     const state = await createServer(spec);
     if (state.status !== "RUNNING") throw new Error(`createServer returned status ${state.status}`);
@@ -111,6 +120,7 @@ async function floorOnce(env: Env, label: string): Promise<number> {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   try {
+    settle();
     const t0 = now();
     fs.mkdirSync(dir, { mode: 0o700 });
     chownTree(dir, env.user);

@@ -4,6 +4,7 @@
  */
 
 export const ENVIRONMENT_TIERS = ["dev", "staging", "production"] as const;
+/** One of {@link ENVIRONMENT_TIERS}. */
 export type EnvironmentTier = (typeof ENVIRONMENT_TIERS)[number];
 
 const DEV_NAMES = ["dev", "development", "test", "testing", "sandbox", "local", "ci", "preview"];

@@ -5,8 +5,11 @@
  */
 import { Problem, allowed, show } from "./errors";
 
+/** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1); longer names are silently cut. */
 export const MAX_IDENTIFIER_BYTES = 63;
+/** Databases every server already has. */
 export const RESERVED_DATABASES = ["postgres", "template0", "template1"] as const;
+/** Role names PostgreSQL keeps for itself or the platform's superuser. */
 export const RESERVED_ROLES = ["postgres", "public", "none", "current_user", "current_role", "session_user", "system_user"] as const;
 /** Schemas every database already has (`pg_catalog`, `pg_toast` are caught by the `pg_` rule). */
 export const RESERVED_SCHEMAS = ["public", "information_schema"] as const;

@@ -3,6 +3,7 @@
  */
 import { isIP } from "net";
 
+/** A parsed CIDR: its address as written, prefix length and IP family. */
 export interface Cidr {
   address: string;
   prefix: number;

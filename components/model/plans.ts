@@ -6,8 +6,11 @@
 import { EnvironmentTier } from "./environments";
 import { Major, SUPPORTED_MAJORS } from "./versions";
 
+/** The two kinds of db_resource: one node, or a primary with standbys and auto-failover. */
 export type ResourceKind = "pg_single" | "pg_cluster";
+/** Whether a commit waits for standbys (`sync`) or not (`async`). */
 export type ReplicationMode = "sync" | "async";
+/** The named backup schedules (see {@link BACKUP_CRON}). */
 export type BackupSchedule = "hourly" | "daily";
 
 /** The cron (5 fields, UTC) each named backup schedule runs on. */
@@ -21,12 +24,14 @@ export interface LocalCompute {
   maintenanceWorkMem: string;
 }
 
+/** Compute a plan gets, on each back end. */
 export interface PlanCompute {
   aws: { instanceClass: string };
   kubernetes: { cpu: string; memory: string };
   local: LocalCompute;
 }
 
+/** Storage a plan gets and allows. */
 export interface PlanStorage {
   /** Size a new db_resource gets, in GiB. */
   defaultGb: number;
@@ -39,6 +44,7 @@ export interface PlanStorage {
   throughputMbps: number;
 }
 
+/** Backups a plan takes by default. */
 export interface PlanBackup {
   enabled: boolean;
   schedule: BackupSchedule;
@@ -48,6 +54,7 @@ export interface PlanBackup {
   pitr: boolean;
 }
 
+/** Standbys a plan gets and allows, and how they replicate. */
 export interface PlanHa {
   standbys: number;
   minStandbys: number;
@@ -56,6 +63,7 @@ export interface PlanHa {
   multiAz: boolean;
 }
 
+/** One plan of the catalogue: what a db_resource of that plan is on every back end. */
 export interface Plan {
   name: PlanName;
   kind: ResourceKind;
@@ -76,7 +84,9 @@ export interface Plan {
   versions: readonly Major[];
 }
 
+/** Every plan, in catalogue order. */
 export const PLAN_NAMES = ["dev_single", "small_single", "medium_single", "prod_ha"] as const;
+/** One of {@link PLAN_NAMES}. */
 export type PlanName = (typeof PLAN_NAMES)[number];
 
 const COMMON_PARAMETERS = {
@@ -86,6 +96,7 @@ const COMMON_PARAMETERS = {
   idle_in_transaction_session_timeout: "10min",
 } as const;
 
+/** The catalogue itself. */
 export const PLANS: Readonly<Record<PlanName, Plan>> = {
   dev_single: {
     name: "dev_single",
@@ -165,6 +176,7 @@ export const PLANS: Readonly<Record<PlanName, Plan>> = {
   },
 };
 
+/** True for the name of a plan of the catalogue. */
 export function isPlanName(v: unknown): v is PlanName {
   return typeof v === "string" && (PLAN_NAMES as readonly string[]).includes(v);
 }

@@ -5,6 +5,7 @@
 
 /** The majors a db_resource may run, oldest first. */
 export const SUPPORTED_MAJORS = ["15", "16", "17", "18"] as const;
+/** One of {@link SUPPORTED_MAJORS}. */
 export type Major = (typeof SUPPORTED_MAJORS)[number];
 
 /** The major a plan gets when `version` is not given. */
@@ -29,6 +30,7 @@ export const UPGRADE_EDGES: Readonly<Record<Major, readonly Major[]>> = {
   "18": [],
 };
 
+/** True for a major of {@link SUPPORTED_MAJORS}, written as a string. */
 export function isSupportedMajor(v: unknown): v is Major {
   return typeof v === "string" && (SUPPORTED_MAJORS as readonly string[]).includes(v);
 }
@@ -40,6 +42,7 @@ export function normalizeMajor(v: unknown): string | undefined {
   return undefined;
 }
 
+/** True when {@link UPGRADE_EDGES} has an edge from `from` to `to`. */
 export function canUpgrade(from: Major, to: Major): boolean {
   return UPGRADE_EDGES[from].includes(to);
 }

@@ -54,9 +54,14 @@ function known(v: unknown): boolean {
 export const localServerProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: any, news: any) {
     const failures: { property: string; reason: string }[] = [];
-    if (olds && olds.resourceId && known(news.version) && known(news.storageGb)) {
+    if (olds && olds.resourceId) {
       const was = { kind: olds.resourceKind, version: String(olds.version), storageGb: Number(olds.storageGb) };
-      const now = { kind: news.resourceKind, version: String(news.version), storageGb: Number(news.storageGb) };
+      // A value unknown during preview is judged at `up`; until then it counts as unchanged.
+      const now = {
+        kind: known(news.resourceKind) ? news.resourceKind : was.kind,
+        version: known(news.version) ? String(news.version) : was.version,
+        storageGb: known(news.storageGb) ? Number(news.storageGb) : was.storageGb,
+      };
       for (const p of changeProblems(was, now)) failures.push({ property: p.path === "storage.sizeGb" ? "storageGb" : p.path === "kind" ? "resourceKind" : p.path, reason: p.message });
       if (Number(now.version) > Number(was.version)) {
         failures.push({

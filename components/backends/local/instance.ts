@@ -84,12 +84,28 @@ export async function initCluster(binDir: string, p: InstancePaths, user: Servic
   fs.appendFileSync(path.join(p.dataDir, "postgresql.conf"), "\n# pgplatform's settings come last and win\ninclude = 'pgplatform.conf'\n");
 }
 
-/** Writes pgplatform.conf and pg_hba.conf from `c`, owned by the service user. */
+/** The lower-cased setting name a configuration line sets, if any. */
+function settingName(line: string): string | undefined {
+  return /^\s*([A-Za-z_][\w.]*)\s*=/.exec(line)?.[1].toLowerCase();
+}
+
+/**
+ * Writes pgplatform.conf and pg_hba.conf from `c`, owned by the service user, and drops the
+ * `ALTER SYSTEM` overrides of the settings pgplatform.conf manages from postgresql.auto.conf,
+ * which is read last and would otherwise win (PostgreSQL lets external tools edit that file).
+ */
 export function writeConfig(p: InstancePaths, c: ServerConfig, user: ServiceUser): void {
-  for (const [file, text] of [
-    ["pgplatform.conf", renderConf(c)],
+  const conf = renderConf(c);
+  const managed = new Set(conf.split("\n").flatMap((line) => settingName(line) ?? []));
+  const auto = path.join(p.dataDir, "postgresql.auto.conf");
+  const overrides = fs.existsSync(auto) ? fs.readFileSync(auto, "utf8").split("\n") : [];
+  const kept = overrides.filter((line) => !managed.has(settingName(line) ?? ""));
+  const files: [string, string][] = [
+    ["pgplatform.conf", conf],
     ["pg_hba.conf", renderHba(c)],
-  ] as const) {
+  ];
+  if (kept.length < overrides.length) files.push(["postgresql.auto.conf", kept.join("\n")]);
+  for (const [file, text] of files) {
     const target = path.join(p.dataDir, file);
     fs.writeFileSync(target, text, { mode: 0o600 });
     chownTree(target, user);
@@ -98,6 +114,9 @@ export function writeConfig(p: InstancePaths, c: ServerConfig, user: ServiceUser
 
 /** Starts the server and waits until it accepts connections. */
 export async function startServer(binDir: string, p: InstancePaths, user: ServiceUser): Promise<void> {
+  // A postmaster killed out of band stays a zombie where no init reaps orphans (containers), and
+  // PostgreSQL takes the zombie's pid in a stale postmaster.pid for a live server and refuses to start.
+  if (!runningPostmaster(p.dataDir)) fs.rmSync(path.join(p.dataDir, "postmaster.pid"), { force: true });
   await runOrThrow(path.join(binDir, "pg_ctl"), ["-D", p.dataDir, "-l", p.logFile, "-w", "-t", "60", "-s", "start"], user, "pg_ctl start", {
     cwd: p.instanceDir,
   }).catch((err) => {

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { AdminLogin, ensureAppObjects, readFacts, setPassword, withAdmin } from "./admin";
 import { findServerBinaries } from "./binaries";
-import { ServerConfig, normalizeSetting } from "./config";
+import { ServerConfig, listenAddresses, normalizeSetting } from "./config";
 import { InstancePaths, initCluster, instancePaths, prepareDataRoot, reloadServer, restartServer, startServer, stopServer, usableBinDir, writeConfig } from "./instance";
 import { freePort, runningPostmaster } from "./process";
 import { ServiceUser, serviceUser } from "./serviceUser";
@@ -153,8 +153,10 @@ export async function updateServer(old: LocalServerSpec & { port?: number }, spe
   let restart = pm !== undefined && pm.port !== port;
   if (pm && !restart) {
     // Compare against the running server before the files change: a postmaster-context setting needs a restart.
-    const facts = await withAdmin(loginOf(old, pm.port), (c) => readFacts(c, Object.keys(spec.parameters), old));
-    restart = facts.restartOnly.some((k) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(spec.parameters[k]));
+    // listen_addresses is one, and follows the allowlist (loopback only, or everywhere).
+    const wanted: Record<string, string> = { ...spec.parameters, listen_addresses: listenAddresses(spec.allowedCidrs) };
+    const facts = await withAdmin(loginOf(old, pm.port), (c) => readFacts(c, Object.keys(wanted), old));
+    restart = facts.restartOnly.some((k) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(wanted[k]));
   }
   writeConfig(paths, configOf(spec, port), user);
   if (!pm) await startServer(binDir, paths, user);

@@ -74,11 +74,11 @@ function checkTargetPlan(input: any, source: VersionedDbResourceRef, from: Plan,
 function checkTargetVersion(input: any, source: VersionedDbResourceRef, from: Plan, to: Plan | undefined, p: Problems): Major | undefined {
   const edges = UPGRADE_EDGES[source.version];
   const kindChange = to !== undefined && to.kind !== from.kind;
-  const upgrades = edges.length > 0 ? `the upgrades from the source's \`${source.version}\`: ${allowed(edges)}` : `the source's \`${source.version}\` is the newest supported major`;
+  const upgradesTo = edges.length > 0 ? `upgrades to ${allowed(edges)}` : "is the newest supported major";
   const v = input.targetVersion;
   if (v === undefined) {
     if (kindChange) return source.version;
-    if (to !== undefined) p.add("targetVersion", `\`targetVersion\` is required (${upgrades})`);
+    if (to !== undefined) p.add("targetVersion", `\`targetVersion\` is required (the source's \`${source.version}\` ${upgradesTo})`);
     return undefined;
   }
   if (typeof v !== "string" && typeof v !== "number") return undefined;
@@ -90,7 +90,7 @@ function checkTargetVersion(input: any, source: VersionedDbResourceRef, from: Pl
   if (major === source.version) {
     if (!kindChange) {
       const unless = from.kind === "pg_single" ? " unless `targetPlan` makes the pg_single a pg_cluster" : "";
-      p.add("targetVersion", `\`targetVersion\` must differ from the source's \`${source.version}\`${unless} (${upgrades}); got ${show(v)}`);
+      p.add("targetVersion", `\`targetVersion\` must differ from the source's \`${source.version}\`${unless} (\`${source.version}\` ${upgradesTo}); got ${show(v)}`);
       return undefined;
     }
   } else if (compareMajors(major, source.version) < 0) {
@@ -100,7 +100,7 @@ function checkTargetVersion(input: any, source: VersionedDbResourceRef, from: Pl
     );
     return undefined;
   } else if (!edges.includes(major)) {
-    p.add("targetVersion", `\`targetVersion\` must be one of ${upgrades}; got ${show(v)}`);
+    p.add("targetVersion", `\`targetVersion\` must be one of ${allowed(edges)}, the upgrades from the source's \`${source.version}\`; got ${show(v)}`);
     return undefined;
   }
   if (to && !to.versions.includes(major)) {

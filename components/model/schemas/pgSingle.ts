@@ -16,6 +16,7 @@ export interface ParseContext {
   stackBackend?: unknown;
 }
 
+/** zod shape of PgSingle args. */
 export function pgSingleSchema() {
   return z
     .object({
