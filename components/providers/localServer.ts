@@ -10,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { sameSetting } from "../backends/local/config";
 import { LocalServerSpec, createServer, destroyServer, inspectServer, updateServer } from "../backends/local/server";
 import { changeProblems } from "../model/change";
+import { KINDS, UNKNOWN } from "./values";
 
 /** The `kind` input that tells policies what this dynamic resource is. */
-export const LOCAL_SERVER_KIND = "pgplatform:local:server";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const LOCAL_SERVER_KIND = KINDS.localServer;
 
 /** Inputs that force a new server (and so a new data directory) when they change. */
 export const LOCAL_SERVER_REPLACES = ["resourceId", "dataRoot", "superuser"] as const;

@@ -3,6 +3,7 @@
  * what `read` reports. Identifiers are quoted with the driver's escaping; passwords travel only as
  * SCRAM verifiers; no value is interpolated into SQL text except through the driver's escaping.
  */
+import { TENANT_GROUP } from "./config";
 import { scramVerifier } from "./scram";
 
 export interface AdminLogin {
@@ -59,6 +60,7 @@ export async function ensureAppObjects(client: any, app: AppObjects, previous?: 
     );
     await client.query(`ALTER DATABASE ${id(previous.databaseName)} RENAME TO ${id(app.databaseName)}`);
   }
+  if (!(await exists(roleSql, TENANT_GROUP))) await client.query(`CREATE ROLE ${id(TENANT_GROUP)} NOLOGIN`);
   const verifier = client.escapeLiteral(scramVerifier(app.password));
   if (await exists(roleSql, app.username)) await client.query(`ALTER ROLE ${id(app.username)} LOGIN PASSWORD ${verifier}`);
   else await client.query(`CREATE ROLE ${id(app.username)} LOGIN PASSWORD ${verifier}`);

@@ -5,6 +5,9 @@
  */
 import { isIP } from "net";
 
+/** The NOLOGIN group every tenant role joins; pg_hba admits its members to their own databases. */
+export const TENANT_GROUP = "pgplatform_tenants";
+
 export interface ServerConfig {
   port: number;
   allowedCidrs: readonly string[];
@@ -55,7 +58,9 @@ function hbaName(name: string): string {
 
 /**
  * pg_hba.conf: the superuser from loopback only; the app user to the app database from the
- * allowlist only; everything else is rejected. No Unix sockets are used.
+ * allowlist only; tenant roles (members of TENANT_GROUP) to the database named after them or to the
+ * shared app database, from the allowlist only; everything else is rejected. No Unix sockets are used.
+ * Database privileges (CONNECT revoked from PUBLIC) are the second fence.
  */
 export function renderHba(c: ServerConfig): string {
   const lines = [
@@ -66,6 +71,11 @@ export function renderHba(c: ServerConfig): string {
   ];
   for (const cidr of c.allowedCidrs) {
     lines.push(`host ${hbaName(c.databaseName)} ${hbaName(c.username)} ${hbaAddress(cidr)} scram-sha-256`);
+  }
+  // Tenants (members of TENANT_GROUP) reach their own database (named as the role) or the shared app database.
+  for (const cidr of c.allowedCidrs) {
+    lines.push(`host sameuser +${TENANT_GROUP} ${hbaAddress(cidr)} scram-sha-256`);
+    lines.push(`host ${hbaName(c.databaseName)} +${TENANT_GROUP} ${hbaAddress(cidr)} scram-sha-256`);
   }
   lines.push("host all all 0.0.0.0/0 reject", "host all all ::/0 reject");
   return lines.join("\n") + "\n";

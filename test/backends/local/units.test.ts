@@ -41,6 +41,10 @@ host all "postgres" 127.0.0.1/32 scram-sha-256
 host all "postgres" ::1/128 scram-sha-256
 host "my db" "app" 127.0.0.1/32 scram-sha-256
 host "my db" "app" 10.1.0.0/16 scram-sha-256
+host sameuser +pgplatform_tenants 127.0.0.1/32 scram-sha-256
+host "my db" +pgplatform_tenants 127.0.0.1/32 scram-sha-256
+host sameuser +pgplatform_tenants 10.1.0.0/16 scram-sha-256
+host "my db" +pgplatform_tenants 10.1.0.0/16 scram-sha-256
 host all all 0.0.0.0/0 reject
 host all all ::/0 reject
 `;
@@ -104,6 +108,10 @@ describe("local back end units", () => {
             "all postgres ::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff scram-sha-256 null",
             "my db app 127.0.0.1/255.255.255.255 scram-sha-256 null",
             "my db app 10.1.0.0/255.255.0.0 scram-sha-256 null",
+            "sameuser +pgplatform_tenants 127.0.0.1/255.255.255.255 scram-sha-256 null",
+            "my db +pgplatform_tenants 127.0.0.1/255.255.255.255 scram-sha-256 null",
+            "sameuser +pgplatform_tenants 10.1.0.0/255.255.0.0 scram-sha-256 null",
+            "my db +pgplatform_tenants 10.1.0.0/255.255.0.0 scram-sha-256 null",
             "all all 0.0.0.0/0.0.0.0 reject null",
             "all all ::/:: reject null",
           ],

@@ -1,0 +1,98 @@
+/**
+ * How SQL providers reach a server: a plain connection description (the password is a secret
+ * input, plaintext inside the provider) and a small pool per server kept for the life of the
+ * provider process, so a `pulumi up` that creates hundreds of tenants does not pay a new login
+ * for each. Pools let the process exit when idle. Error messages never carry the password.
+ */
+
+/** A superuser-capable connection to one database of a server. */
+export interface SqlConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Database to connect to; `postgres` when absent. */
+  database?: string;
+}
+
+/** A stable description of a connection without its password: `user@host:port/database`. */
+export function describe(c: SqlConnection, database = c.database ?? "postgres"): string {
+  return `${c.user}@${c.host}:${c.port}/${database}`;
+}
+
+function pools(): Map<string, any> {
+  const g = globalThis as any;
+  if (!g.__pgplatformPools) g.__pgplatformPools = new Map<string, any>();
+  return g.__pgplatformPools;
+}
+
+function poolFor(c: SqlConnection, database: string): any {
+  const crypto = require("crypto");
+  const key = `${describe(c, database)}#${crypto.createHash("sha256").update(c.password).digest("hex").slice(0, 16)}`;
+  let pool = pools().get(key);
+  if (!pool) {
+    const { Pool } = require("pg");
+    pool = new Pool({
+      host: c.host,
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      database,
+      max: 4,
+      idleTimeoutMillis: 2_000,
+      connectionTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+    });
+    pool.on("error", () => undefined); // an idle client lost: the next checkout reconnects
+    pools().set(key, pool);
+  }
+  return pool;
+}
+
+/**
+ * Runs `fn` with a client connected to `database` (default: the connection's own), returning
+ * the client to the pool afterwards. A client that failed is discarded rather than reused.
+ */
+export async function withClient<T>(c: SqlConnection, fn: (client: any) => Promise<T>, database = c.database ?? "postgres"): Promise<T> {
+  let client: any;
+  try {
+    client = await poolFor(c, database).connect();
+  } catch (err: any) {
+    throw new Error(`could not connect to ${describe(c, database)}: ${err.message}`);
+  }
+  let broken = false;
+  try {
+    return await fn(client);
+  } catch (err) {
+    broken = true;
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Runs `fn` inside one transaction on a pooled client. */
+export async function inTransaction<T>(c: SqlConnection, fn: (client: any) => Promise<T>, database?: string): Promise<T> {
+  return withClient(
+    c,
+    async (client) => {
+      await client.query("BEGIN");
+      try {
+        const out = await fn(client);
+        await client.query("COMMIT");
+        return out;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    },
+    database,
+  );
+}
+
+/** Closes every pool this process opened (tests and benchmarks call it at the end). */
+export async function closePools(): Promise<void> {
+  const all = [...pools().values()];
+  pools().clear();
+  await Promise.all(all.map((p) => p.end().catch(() => undefined)));
+}
