@@ -3,6 +3,7 @@
  * zero-cloud local back end.
  */
 export { PgSingle, PgSingleArgs, PG_SINGLE_TYPE } from "./pgSingle";
+export { TenantDatabase, TenantDatabaseArgs, TenantTarget, TENANT_DATABASE_TYPE } from "./tenantDatabase";
 export { Connection, Metadata, ResourceStatus } from "./outputs";
 export { Backend, RenderedDbResource, backendFor } from "./backends/backend";
 export * as model from "./model";

@@ -3,6 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { backendFor } from "./backends/backend";
+import { catalogInputOf, catalogTarget } from "./catalog/target";
+import { recordDbResource } from "./catalog/componentRecords";
 import { BackendName } from "./model/defaults";
 import { EnvironmentTier } from "./model/environments";
 import { PlanName } from "./model/plans";
@@ -137,6 +139,7 @@ export class PgSingle extends pulumi.ComponentResource {
     const spec = parsePgSingleArgs(name, args, { stackBackend: new pulumi.Config("pgplatform").get("backend") });
     const backend = backendFor(spec.backend);
     backend.checkSingle(spec);
+    const catalog = catalogInputOf(catalogTarget());
     super(PG_SINGLE_TYPE, name, args, opts);
     this.spec = spec;
     const rendered = backend.renderSingle(this, spec);
@@ -145,6 +148,7 @@ export class PgSingle extends pulumi.ComponentResource {
     this.resourceId = rendered.resourceId;
     this.status = rendered.status;
     this.metadata = rendered.metadata;
+    if (catalog) recordDbResource(this, name, catalog, spec, rendered);
     this.registerOutputs({
       connection: this.connection,
       resourceId: this.resourceId,

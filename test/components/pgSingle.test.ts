@@ -7,13 +7,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PgSingle } from "../../components";
 import { RANDOM_PASSWORD_TYPE } from "../harness/engine";
-import { Registration, StrictMocks, isSecretWrapped, setStrictMocks, unwrapSecrets } from "../harness/mocks";
+import { Registration, StrictMocks, isSecretWrapped, setStrictMocks, settle, unwrapSecrets } from "../harness/mocks";
 import { details } from "../harness/outputs";
 
 const SERVER_TYPE = "pulumi-nodejs:dynamic/pgplatform:LocalServer";
+const RECORD_TYPE = "pulumi-nodejs:dynamic/pgplatform:CatalogRecord";
 const ROOT = path.resolve(__dirname, "..", "..");
 
-function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot": "/srv/pg" }): StrictMocks {
+function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "off" }): StrictMocks {
   let n = 0;
   return setStrictMocks(
     {
@@ -22,6 +23,7 @@ function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot":
         id: String(unwrapSecrets(a.inputs).resourceId),
         state: { ...a.inputs, host: "127.0.0.1", port: 54321, status: "RUNNING", running: true, serverVersion: "17.10", drift: [] },
       }),
+      [RECORD_TYPE]: (a) => ({ id: `db_resource/${unwrapSecrets(a.inputs).recordId}`, state: a.inputs }),
     },
     { allowComponents: ["pgplatform:index:PgSingle"], config },
   );
@@ -156,7 +158,7 @@ describe("PgSingle (strict mocks)", () => {
     const expected =
       "back end `aws` is not available in this version of pgplatform; available: `local`. Choose one with the `backend` arg or stack config `pgplatform:backend`";
     assert.throws(() => new PgSingle("a", { projectId: "shop", environmentId: "dev", plan: "dev_single", backend: "aws" }), { message: expected });
-    mocks = mocksFor({ "pgplatform:backend": "aws" });
+    mocks = mocksFor({ "pgplatform:backend": "aws", "pgplatform:catalog": "off" });
     assert.throws(() => new PgSingle("b", { projectId: "shop", environmentId: "dev", plan: "dev_single" }), { message: expected });
     assert.deepStrictEqual(mocks.registrations, []);
   });
@@ -192,5 +194,47 @@ describe("PgSingle (strict mocks)", () => {
     assert.deepStrictEqual(warned, [
       "plan `small_single` asks for daily backups with PITR, which the local back end does not take by itself: this server has no backups until a BackupPolicy targets it (set `backup.enabled: false` to silence this)",
     ]);
+  });
+
+  it("records the db_resource in the local catalogue by default: endpoints, status, metadata, never a password", async () => {
+    mocks = mocksFor({ "pgplatform:localDataRoot": "/srv/pg" });
+    const db = new PgSingle("orders", { projectId: "shop", environmentId: "dev", plan: "dev_single" });
+    await details(db.metadata);
+    await settle(mocks);
+    assert.deepStrictEqual(names(mocks.registrations).slice(-1), [`${RECORD_TYPE} orders-record`]);
+    const [record] = mocks.byType(RECORD_TYPE);
+    assert.ok(isSecretWrapped(record.inputs.catalog), "the catalogue input is a secret");
+    const { __provider, ...inputs } = unwrapSecrets(record.inputs);
+    assert.deepStrictEqual(inputs, {
+      kind: "pgplatform:catalog:record",
+      catalog: { local: { dataRoot: "/srv/pg", runAs: "postgres", binarySearchPaths: [ROOT] } },
+      recordType: "db_resource",
+      recordId: "shop-dev-orders-7996cb6b",
+      data: {
+        kind: "pg_single",
+        projectId: "shop",
+        environmentId: "dev",
+        plan: "dev_single",
+        version: "17",
+        backend: "local",
+        region: "local",
+        endpoints: { write: { host: "127.0.0.1", port: 54321, database: "app", user: "app" } },
+        status: "RUNNING",
+        lifecycle: "ACTIVE",
+        metadata: {
+          size: { compute: "shared_buffers=128MB", storageGb: 20 },
+          tier: "dev",
+          labels: {
+            "pgplatform.io/project": "shop",
+            "pgplatform.io/environment": "dev",
+            "pgplatform.io/plan": "dev_single",
+            "pgplatform.io/resource-id": "shop-dev-orders-7996cb6b",
+            "pgplatform.io/kind": "pg_single",
+            "app.kubernetes.io/managed-by": "pgplatform",
+          },
+        },
+      },
+    });
+    assert.ok(!JSON.stringify(inputs).includes("pw1") && !JSON.stringify(inputs).includes("pw2"), "no password in the record");
   });
 });

@@ -6,10 +6,21 @@
 import assert from "assert";
 import * as fs from "fs";
 import { CreatedResource, RANDOM_PASSWORD_TYPE, deleteCreated, hostHandler, randomPasswordHandler } from "../harness/engine";
-import { StrictMocks, setStrictMocks } from "../harness/mocks";
+import { StrictMocks, setStrictMocks, settle } from "../harness/mocks";
 import { details } from "../harness/outputs";
 import { processesMentioning, query, tempRoot } from "../harness/postgres";
 import { ProviderHost } from "../harness/providerHost";
+import { LOCAL_CATALOG_ID, localCatalogPaths } from "../../components/catalog/localCatalog";
+import { destroyServer } from "../../components/backends/local/server";
+
+/** Polls `cond` every 50 ms for up to 30 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe("root program end to end (mocks + real provider host + real PostgreSQL)", () => {
   let host: ProviderHost;
@@ -25,17 +36,24 @@ describe("root program end to end (mocks + real provider host + real PostgreSQL)
   after(async () => {
     await deleteCreated(host, created).catch(() => undefined);
     await host.stop();
+    await destroyServer(dataRoot, LOCAL_CATALOG_ID);
     fs.rmSync(dataRoot, { recursive: true, force: true });
   });
 
-  it("creates a dev single reachable only by its app user, and deletes it without a trace", async () => {
+  it("creates a dev single reachable only by its app user, records it in the local catalogue, and deletes it without a trace", async () => {
     mocks = setStrictMocks(
-      { [RANDOM_PASSWORD_TYPE]: randomPasswordHandler, "pulumi-nodejs:dynamic/pgplatform:LocalServer": hostHandler(host, created) },
+      {
+        [RANDOM_PASSWORD_TYPE]: randomPasswordHandler,
+        "pulumi-nodejs:dynamic/pgplatform:LocalServer": hostHandler(host, created),
+        "pulumi-nodejs:dynamic/pgplatform:CatalogRecord": hostHandler(host, created),
+      },
       { allowComponents: ["pgplatform:index:PgSingle"], config: { "pgplatform:localDataRoot": dataRoot } },
     );
     const program = require("../../index");
     const uri = await details<string>(program.uri);
     const status = await details<string>(program.status);
+    await settle(mocks);
+    await until(() => created.some((r) => r.type.endsWith(":CatalogRecord")), "the catalogue record is created");
     mocks.assertNoUnexpected();
 
     assert.deepStrictEqual(
@@ -45,6 +63,7 @@ describe("root program end to end (mocks + real provider host + real PostgreSQL)
         `${RANDOM_PASSWORD_TYPE} quickstart-superuser-password`,
         `${RANDOM_PASSWORD_TYPE} quickstart-app-password`,
         "pulumi-nodejs:dynamic/pgplatform:LocalServer quickstart-server",
+        "pulumi-nodejs:dynamic/pgplatform:CatalogRecord quickstart-record",
       ],
     );
     assert.strictEqual(status.value, "RUNNING");
@@ -64,9 +83,22 @@ describe("root program end to end (mocks + real provider host + real PostgreSQL)
     const password = uri.value!.split(":")[2].split("@")[0];
     assert.ok(!host.stderr().includes(password), "the app password never reaches the host's log");
 
+    // The control plane knows it: the catalogue the library started by itself holds its record.
+    const creds = JSON.parse(fs.readFileSync(localCatalogPaths(dataRoot).credentials, "utf8"));
+    const catalogUri = `postgresql://catalog:${creds.password}@127.0.0.1:${creds.port}/catalog`;
+    const id = server.properties.resourceId;
+    const overview = await query(catalogUri, "SELECT kind, plan, version, backend, status, lifecycle, endpoints FROM pgplatform_catalog.resource_overview WHERE id = $1", [id]);
+    assert.deepStrictEqual(overview, [
+      { kind: "pg_single", plan: "dev_single", version: "17", backend: "local", status: "RUNNING", lifecycle: "ACTIVE", endpoints: { write: { host: "127.0.0.1", port: server.properties.port, database: "app", user: "app" } } },
+    ]);
+
     await deleteCreated(host, created);
+    const history = await query(catalogUri, "SELECT event FROM pgplatform_catalog.events WHERE record_id = $1 ORDER BY id", [id]);
+    assert.deepStrictEqual(history.map((r) => r.event), ["created", "deleted"]);
+    assert.deepStrictEqual(await query(catalogUri, "SELECT lifecycle FROM pgplatform_catalog.resources WHERE id = $1", [id]), [{ lifecycle: "DELETED" }]);
     assert.strictEqual(fs.existsSync(server.properties.instanceDir), false, "no data dir is left");
     assert.deepStrictEqual(processesMentioning(dataDir), [], "no server process is left");
-    assert.deepStrictEqual(fs.readdirSync(dataRoot).filter((e) => !e.startsWith(".")), []);
+    const left = fs.readdirSync(dataRoot).filter((e) => !e.startsWith("."));
+    assert.deepStrictEqual(left.filter((e) => !e.startsWith(LOCAL_CATALOG_ID)), [], "only the library's catalogue stays");
   });
 });

@@ -215,3 +215,17 @@ export function setStrictMocks(handlers: Record<string, Handler>, opts: StrictMo
         },
     };
 }
+
+/**
+ * Waits until no resource has registered for `quietMs` (children whose inputs wait on other
+ * outputs register late); fails after `timeoutMs`.
+ */
+export async function settle(mocks: StrictMocks, quietMs = 150, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    let count = -1;
+    while (count !== mocks.registrations.length) {
+        if (Date.now() > until) throw new Error(`registrations did not settle within ${timeoutMs} ms`);
+        count = mocks.registrations.length;
+        await new Promise((r) => setTimeout(r, quietMs));
+    }
+}

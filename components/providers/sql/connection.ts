@@ -15,8 +15,11 @@ export interface SqlConnection {
   database?: string;
 }
 
-/** A stable description of a connection without its password: `user@host:port/database`. */
-export function describe(c: SqlConnection, database = c.database ?? "postgres"): string {
+/**
+ * A stable description of a connection without its password: `user@host:port/database`. (Not named
+ * `describe`: mocha defines a global `describe`, and the closure serializer would leave it out.)
+ */
+export function describeConnection(c: SqlConnection, database = c.database ?? "postgres"): string {
   return `${c.user}@${c.host}:${c.port}/${database}`;
 }
 
@@ -28,7 +31,7 @@ function pools(): Map<string, any> {
 
 function poolFor(c: SqlConnection, database: string): any {
   const crypto = require("crypto");
-  const key = `${describe(c, database)}#${crypto.createHash("sha256").update(c.password).digest("hex").slice(0, 16)}`;
+  const key = `${describeConnection(c, database)}#${crypto.createHash("sha256").update(c.password).digest("hex").slice(0, 16)}`;
   let pool = pools().get(key);
   if (!pool) {
     const { Pool } = require("pg");
@@ -58,15 +61,20 @@ export async function withClient<T>(c: SqlConnection, fn: (client: any) => Promi
   try {
     client = await poolFor(c, database).connect();
   } catch (err: any) {
-    throw new Error(`could not connect to ${describe(c, database)}: ${err.message}`);
+    throw new Error(`could not connect to ${describeConnection(c, database)}: ${err.message}`);
   }
   let broken = false;
+  // The pool listens for errors of idle clients only: a checked-out client whose connection dies
+  // (killed, server restarted) would otherwise throw an uncaught 'error' and end the process.
+  const onError = () => (broken = true);
+  client.on("error", onError);
   try {
     return await fn(client);
   } catch (err) {
     broken = true;
     throw err;
   } finally {
+    client.removeListener("error", onError);
     client.release(broken);
   }
 }
