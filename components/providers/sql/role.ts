@@ -23,6 +23,10 @@ import {
   CheckFailure, adminFailures, assertNoFailures, connectionLimitFailures, ident, kindFailures, loginChanged, nameFailures, sameServer, sameSet, serverKnown, serverOf, sorted, unknown,
 } from "./identifiers";
 import { roleExists, sqlState, terminateSessions } from "./sessions";
+import { lockMarks } from "./tenantQuotaLock";
+
+/** The role setting that marks a deletion lock (matches the lock-mark pattern the quota respects). */
+export const DELETION_LOCK_SETTING = "pgplatform.deletion_locked";
 
 /** What deleting a Role does: `lock` = NOLOGIN and its sessions ended, role kept; `drop` = sessions ended, privileges revoked, role dropped. */
 export type RoleOnDelete = "drop" | "lock";
@@ -50,7 +54,7 @@ const ATTRIBUTES = { superuser: "rolsuper", createdb: "rolcreatedb", createrole:
 function failuresOf(r: any): CheckFailure[] {
   const out = [...kindFailures(r.kind, KINDS.role), ...adminFailures(r.admin), ...nameFailures("name", r.name, RESERVED_ROLES)];
   if (typeof r.name === "string" && !unknown(r.name) && r.admin && r.name === r.admin.user) out.push({ property: "name", reason: `\`name\` must not be the platform admin role; got ${show(r.name)}` });
-  if (!unknown(r.password) && r.password !== undefined && typeof r.password !== "string") out.push({ property: "password", reason: "`password` must be a string" });
+  if (!unknown(r.password) && r.password !== undefined && (typeof r.password !== "string" || r.password === "")) out.push({ property: "password", reason: "`password` must be a non-empty string" });
   if (!unknown(r.login) && typeof r.login !== "boolean") out.push({ property: "login", reason: `\`login\` must be a boolean; got ${show(r.login)}` });
   out.push(...connectionLimitFailures(r.connectionLimit));
   if (!unknown(r.memberOf)) {
@@ -101,7 +105,9 @@ async function ensureGroups(client: any, groups: readonly string[]): Promise<voi
 /** Makes the role what `r` says (inside a transaction): attributes, password, memberships. */
 async function ensureRole(client: any, r: RoleInputs): Promise<void> {
   const id = ident(client, r.name);
-  const attrs = `${r.login ? "LOGIN" : "NOLOGIN"} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT ${Math.trunc(Number(r.connectionLimit))}`;
+  // A role locked by pgplatform (a storage quota, a deletion lock) stays NOLOGIN until that lock lifts.
+  const login = r.login && (await lockMarks(client, r.name)).length === 0;
+  const attrs = `${login ? "LOGIN" : "NOLOGIN"} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT ${Math.trunc(Number(r.connectionLimit))}`;
   const verifier = () => client.escapeLiteral(scramVerifier(r.password!));
   const row = (await client.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [r.name])).rows[0];
   if (!row) {
@@ -197,6 +203,10 @@ export const roleProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: RoleInputs) {
     const r = withDefaults(inputs);
     assertNoFailures(`role ${show(r.name)}`, failuresOf(r));
+    // Creating the role again (a tenant re-added after a lock-delete) lifts that deletion lock.
+    await withClient(r.admin, async (c) => {
+      if (await roleExists(c, r.name)) await c.query(`ALTER ROLE ${ident(c, r.name)} RESET ${DELETION_LOCK_SETTING}`);
+    });
     await converge(r);
     return { id: `${serverOf(r.admin)}/role/${r.name}`, outs: { ...r, memberOf: sorted(r.memberOf), drift: [] } };
   },
@@ -208,7 +218,8 @@ export const roleProvider: pulumi.dynamic.ResourceProvider = {
       if (!row) return { id: "", props: {} };
       const memberOf = await membershipsOf(c, props.name);
       const drift: string[] = [];
-      if (row.rolcanlogin !== props.login) drift.push("login");
+      const locked = !row.rolcanlogin && (await lockMarks(c, props.name)).length > 0;
+      if (row.rolcanlogin !== props.login && !locked) drift.push("login");
       if (row.rolconnlimit !== props.connectionLimit) drift.push("connection limit");
       for (const [a, column] of Object.entries(ATTRIBUTES)) if (row[column]) drift.push(a);
       if (props.password === undefined ? row.rolpassword !== null : !verifierMatches(row.rolpassword, props.password)) drift.push("password");
@@ -231,6 +242,8 @@ export const roleProvider: pulumi.dynamic.ResourceProvider = {
     await withClient(props.admin, async (c) => {
       if (!(await roleExists(c, props.name))) return;
       await c.query(`ALTER ROLE ${ident(c, props.name)} NOLOGIN`);
+      // Marked as pgplatform's lock, so a storage quota lifting its own lock never lets this role in again.
+      await c.query(`ALTER ROLE ${ident(c, props.name)} SET ${DELETION_LOCK_SETTING} = 'on'`);
       await terminateSessions(c, { role: props.name });
     });
   },

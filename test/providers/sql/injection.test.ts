@@ -91,7 +91,7 @@ describe("SQL providers: hostile names are refused, hostile passwords are fine",
       { property: "allowed[0].privileges[1]", reason: '`allowed[0].privileges[1]` must be one of `USAGE`, `CREATE` for a schema; got "SELECT"' },
       { property: "allowed[0].privileges[2]", reason: '`allowed[0].privileges[2]` must be one of `USAGE`, `CREATE` for a schema; got "CONNECT"' },
     ]);
-    const { failures } = await roleProvider.check!({}, { ...roleInputs({ ...admin, password: 42 as any, user: "" }, "ok", "pw") });
+    const failures = (await roleProvider.check!({}, roleInputs({ ...admin, password: 42 as any, user: "" }, "ok", "pw"))).failures ?? [];
     assert.deepStrictEqual(failures.map((f: any) => f.reason), ["`admin.port` must be a TCP port (1-65535); got 0", '`admin.user` must be a role name; got ""', "`admin.password` must be a string"]);
     assert.ok(!JSON.stringify(failures).includes(pg.password));
   });

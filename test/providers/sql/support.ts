@@ -101,6 +101,7 @@ export class CuttingProxy {
     return p;
   }
 
+  /** The port the proxy listens on (127.0.0.1). */
   get port(): number {
     return (this.server.address() as net.AddressInfo).port;
   }
