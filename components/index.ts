@@ -7,3 +7,5 @@ export { TenantDatabase, TenantDatabaseArgs, TenantTarget, TENANT_DATABASE_TYPE 
 export { Connection, Metadata, ResourceStatus } from "./outputs";
 export { Backend, RenderedDbResource, backendFor } from "./backends/backend";
 export * as model from "./model";
+export * as catalog from "./catalog";
+export * as monitoring from "./monitoring/collectors";

@@ -14,7 +14,8 @@ const db = new PgSingle("billing", {
   username: "billing_app",
   storage: { sizeGb: 100 },
   network: { allowedCidrs: ["127.0.0.1/32", "10.20.0.0/16"] },
-  parameters: { work_mem: "16MB", statement_timeout: "30s" },
+  compute: { local: { workMem: "16MB" } },
+  parameters: { statement_timeout: "30s", random_page_cost: 1.1 },
   backup: { enabled: false },
   lifecycle: { maintenanceWindow: "sat:02:00-sat:03:00" },
 });
