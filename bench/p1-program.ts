@@ -392,6 +392,7 @@ async function main(): Promise<void> {
   if (side === "ours") ours();
   else floor();
   const constructed = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (process.env.P1_SNAPSHOT_DIAG) require("v8").writeHeapSnapshot(`${process.env.P1_SNAPSHOT_DIAG}/${side}-constructed.heapsnapshot`);
   await waitForRPCs();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   clearInterval(sampler);

@@ -113,6 +113,24 @@ export interface PgSingleArgs {
   local?: { dataRoot?: string; port?: number };
 }
 
+/**
+ * Plain facts about a db_resource, registered as a component output so stack policies (quotas) can
+ * aggregate them at preview, when most other outputs are still unknown.
+ */
+export function factsOf(spec: PgSingleSpec) {
+  return {
+    kind: spec.kind,
+    resourceId: spec.resourceId,
+    projectId: spec.projectId,
+    environmentId: spec.environmentId,
+    environmentTier: spec.environmentTier,
+    plan: spec.plan,
+    version: spec.version,
+    backend: spec.backend,
+    storageGb: spec.storage.sizeGb,
+  };
+}
+
 /** The type token of {@link PgSingle}. */
 export const PG_SINGLE_TYPE = "pgplatform:index:PgSingle";
 
@@ -154,6 +172,7 @@ export class PgSingle extends pulumi.ComponentResource {
       resourceId: this.resourceId,
       status: this.status,
       metadata: this.metadata,
+      facts: factsOf(spec),
     });
   }
 }

@@ -212,6 +212,22 @@ export class TenantDatabase extends pulumi.ComponentResource {
         { parent: this, dependsOn: target instanceof pulumi.Resource ? [home, target] : [home] },
       );
     }
-    this.registerOutputs({ connection: this.connection, roleName: role, databaseName: this.databaseName, schemaName: this.schemaName, quotaState: this.quotaState });
+    this.registerOutputs({
+      connection: this.connection,
+      roleName: role,
+      databaseName: this.databaseName,
+      schemaName: this.schemaName,
+      quotaState: this.quotaState,
+      // Plain facts for stack policies (tenants per db_resource, connections per tenant), known at preview.
+      facts: {
+        tenantId: spec.tenantId,
+        projectId: spec.projectId,
+        environmentId: spec.environmentId,
+        targetResourceId: spec.target.resourceId,
+        mode: spec.mode,
+        maxConnections: spec.quotas.maxConnections ?? null,
+        maxStorageGb: spec.quotas.maxStorageGb ?? null,
+      },
+    });
   }
 }

@@ -129,6 +129,8 @@ export interface LocalServerArgs {
   parameters: pulumi.Input<Record<string, pulumi.Input<string>>>;
   storageGb: pulumi.Input<number>;
   binarySearchPaths?: pulumi.Input<pulumi.Input<string>[]>;
+  /** The db_resource's labels (project, environment, plan, resource id, kind), so policies can judge this primitive on its own. */
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** One real PostgreSQL server process on this machine (type `pulumi-nodejs:dynamic/pgplatform:LocalServer`). */

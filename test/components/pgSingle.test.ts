@@ -91,6 +91,14 @@ describe("PgSingle (strict mocks)", () => {
       },
       storageGb: 20,
       binarySearchPaths: [ROOT],
+      labels: {
+        "pgplatform.io/project": "shop",
+        "pgplatform.io/environment": "dev",
+        "pgplatform.io/plan": "dev_single",
+        "pgplatform.io/resource-id": "shop-dev-orders-7996cb6b",
+        "pgplatform.io/kind": "pg_single",
+        "app.kubernetes.io/managed-by": "pgplatform",
+      },
     });
   });
 

@@ -97,6 +97,7 @@ export class LocalBackend implements Backend {
         parameters: localParameters(spec),
         storageGb: spec.storage.sizeGb,
         binarySearchPaths: [path.resolve(__dirname, "..", "..", "..")],
+        labels: spec.labels,
       },
       { parent: scope, protect: spec.lifecycle.deletionProtection },
     );
