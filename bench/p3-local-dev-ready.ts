@@ -34,6 +34,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { findServerBinaries } from "../components/backends/local/binaries";
+import { localParameters } from "../components/backends/local";
 import { stopServer, usableBinDir } from "../components/backends/local/instance";
 import { chownTree, execTool, freePort } from "../components/backends/local/process";
 import { LocalServerSpec, createServer, destroyServer } from "../components/backends/local/server";
@@ -45,17 +46,9 @@ import { BenchFigure, Figure, connectOnce, median, note, now, roundsFromEnv, tra
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** The parameters a dev_single local server runs with: what `localParameters` in components/backends/local computes. */
+/** The parameters a dev_single local server runs with, as the local back end computes them. */
 function devSingleParameters(): Record<string, string> {
-  const plan = PLANS.dev_single;
-  const c = plan.compute.local;
-  return {
-    ...plan.parameters,
-    shared_buffers: c.sharedBuffers,
-    effective_cache_size: c.effectiveCacheSize,
-    work_mem: c.workMem,
-    maintenance_work_mem: c.maintenanceWorkMem,
-  };
+  return localParameters(PLANS.dev_single);
 }
 
 async function tool(bin: string, args: string[], user: ServiceUser, what: string, cwd: string): Promise<void> {

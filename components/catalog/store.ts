@@ -4,7 +4,7 @@
  * The functions run their statements on the client they are given: call them inside a transaction
  * (`withCatalog` opens one) so a record and its event are written together.
  */
-import { SqlConnection, withClient } from "../providers/sql/connection";
+import { SqlConnection, transaction, withClient } from "../providers/sql/connection";
 import { CATALOG_SCHEMA, migrate } from "./migrations";
 import { RECORDS, RecordDef, RecordType, assertRecord, changedFields, normalizeData } from "./records";
 
@@ -171,14 +171,6 @@ export async function markDeleted(client: any, recordType: RecordType, recordId:
 export async function withCatalog<T>(connection: SqlConnection, fn: (client: any) => Promise<T>): Promise<T> {
   return withClient(connection, async (client) => {
     await migrate(client);
-    await client.query("BEGIN");
-    try {
-      const out = await fn(client);
-      await client.query("COMMIT");
-      return out;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    }
+    return transaction(client, fn);
   });
 }

@@ -5,22 +5,13 @@
  */
 import assert from "assert";
 import * as fs from "fs";
-import { CreatedResource, RANDOM_PASSWORD_TYPE, deleteCreated, hostHandler, randomPasswordHandler } from "../harness/engine";
+import { CreatedResource, RANDOM_PASSWORD_TYPE, deleteCreated, hostHandler, randomPasswordHandler, until } from "../harness/engine";
 import { StrictMocks, setStrictMocks, settle } from "../harness/mocks";
 import { details } from "../harness/outputs";
 import { processesMentioning, query, tempRoot } from "../harness/postgres";
 import { ProviderHost } from "../harness/providerHost";
 import { LOCAL_CATALOG_ID, localCatalogPaths } from "../../components/catalog/localCatalog";
 import { destroyServer } from "../../components/backends/local/server";
-
-/** Polls `cond` every 50 ms for up to 30 s. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 30_000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("root program end to end (mocks + real provider host + real PostgreSQL)", () => {
   let host: ProviderHost;

@@ -10,21 +10,13 @@ import * as fs from "fs";
 import { PgSingle, TenantDatabase } from "../../components";
 import { destroyServer } from "../../components/backends/local/server";
 import { LOCAL_CATALOG_ID, localCatalogPaths } from "../../components/catalog/localCatalog";
-import { CreatedResource, RANDOM_PASSWORD_TYPE, deleteCreated, hostHandler, randomPasswordHandler } from "../harness/engine";
+import { CreatedResource, RANDOM_PASSWORD_TYPE, deleteCreated, hostHandler, randomPasswordHandler, until } from "../harness/engine";
 import { setStrictMocks, settle } from "../harness/mocks";
 import { details } from "../harness/outputs";
 import { query, tempRoot } from "../harness/postgres";
 import { ProviderHost } from "../harness/providerHost";
 
 const DYNAMIC = ["LocalServer", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord"];
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 60_000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("tenants end to end (mocks + real provider host + real PostgreSQL)", () => {
   let host: ProviderHost;

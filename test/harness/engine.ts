@@ -45,3 +45,12 @@ export async function deleteCreated(host: ProviderHost, created: CreatedResource
   for (const r of [...created].reverse()) await host.delete(r.urn, r.id, r.properties);
   created.length = 0;
 }
+
+/** Polls `cond` every 50 ms until it holds; fails after `timeoutMs` naming `what`. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

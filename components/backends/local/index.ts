@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULTS } from "../../model/defaults";
+import { LocalCompute } from "../../model/plans";
 import { PgSingleSpec } from "../../model/spec";
 import { connectionOf } from "../../outputs";
 import { LocalServer } from "../../providers/localServer";
@@ -26,8 +27,8 @@ export function defaultDataRoot(): string {
   return path.join(base, "pgplatform");
 }
 
-/** The PostgreSQL parameters a local server runs with: the plan's, then the local compute settings. */
-export function localParameters(spec: PgSingleSpec): Record<string, string> {
+/** The PostgreSQL parameters a local server runs with: the plan's (or spec's), then the local compute settings. */
+export function localParameters(spec: Pick<PgSingleSpec, "parameters"> & { compute: { local: LocalCompute } }): Record<string, string> {
   const c = spec.compute.local;
   return {
     ...spec.parameters,

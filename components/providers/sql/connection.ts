@@ -79,23 +79,22 @@ export async function withClient<T>(c: SqlConnection, fn: (client: any) => Promi
   }
 }
 
+/** Runs `fn` inside one transaction on an already checked-out client: COMMIT on success, ROLLBACK on error. */
+export async function transaction<T>(client: any, fn: (client: any) => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const out = await fn(client);
+    await client.query("COMMIT");
+    return out;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Runs `fn` inside one transaction on a pooled client. */
 export async function inTransaction<T>(c: SqlConnection, fn: (client: any) => Promise<T>, database?: string): Promise<T> {
-  return withClient(
-    c,
-    async (client) => {
-      await client.query("BEGIN");
-      try {
-        const out = await fn(client);
-        await client.query("COMMIT");
-        return out;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      }
-    },
-    database,
-  );
+  return withClient(c, (client) => transaction(client, fn), database);
 }
 
 /** Closes every pool this process opened (tests and benchmarks call it at the end). */
