@@ -90,6 +90,7 @@ export const LIMITS = {
 export const LABEL_KEYS = {
   project: "pgplatform.io/project",
   environment: "pgplatform.io/environment",
+  environmentTier: "pgplatform.io/environment-tier",
   plan: "pgplatform.io/plan",
   resourceId: "pgplatform.io/resource-id",
   kind: "pgplatform.io/kind",

@@ -94,6 +94,7 @@ describe("PgSingle (strict mocks)", () => {
       labels: {
         "pgplatform.io/project": "shop",
         "pgplatform.io/environment": "dev",
+        "pgplatform.io/environment-tier": "dev",
         "pgplatform.io/plan": "dev_single",
         "pgplatform.io/resource-id": "shop-dev-orders-7996cb6b",
         "pgplatform.io/kind": "pg_single",
@@ -235,6 +236,7 @@ describe("PgSingle (strict mocks)", () => {
           labels: {
             "pgplatform.io/project": "shop",
             "pgplatform.io/environment": "dev",
+        "pgplatform.io/environment-tier": "dev",
             "pgplatform.io/plan": "dev_single",
             "pgplatform.io/resource-id": "shop-dev-orders-7996cb6b",
             "pgplatform.io/kind": "pg_single",

@@ -39,6 +39,7 @@ const MINIMAL_SPEC: PgSingleSpec = {
   labels: {
     "pgplatform.io/project": "shop",
     "pgplatform.io/environment": "dev",
+        "pgplatform.io/environment-tier": "dev",
     "pgplatform.io/plan": "dev_single",
     "pgplatform.io/resource-id": "shop-dev-orders-7996cb6b",
     "pgplatform.io/kind": "pg_single",

@@ -253,6 +253,7 @@ export function resolveCommon(input: any, name: string, kind: ResourceKind, fact
   const labels = {
     [LABEL_KEYS.project]: input.projectId,
     [LABEL_KEYS.environment]: input.environmentId,
+    [LABEL_KEYS.environmentTier]: facts.tier,
     [LABEL_KEYS.plan]: plan.name,
     [LABEL_KEYS.resourceId]: resourceId,
     [LABEL_KEYS.kind]: kind,
