@@ -5,16 +5,26 @@
  */
 import { Client } from "pg";
 
-/** The result of one figure: our time against the floor's, both medians over `rounds`. */
+/**
+ * The result of one figure: our median against the floor's, both over `rounds`. By default the
+ * values are times in seconds (lower is better); a figure that measures a rate sets `unit`
+ * (`tenants/s`: higher is better). The ratio is always ours / floor.
+ */
 export interface Figure {
-  /** Median of our times, seconds. */
+  /** Median of our values: seconds, or `unit`. */
   ours: number;
-  /** Median of the floor's times, seconds. */
+  /** Median of the floor's values: seconds, or `unit`. */
   floor: number;
   /** Rounds per side the medians are taken over. */
   rounds: number;
-  /** Every timed sample, seconds, in the order they ran (printed to stderr, not part of the line). */
+  /** Every timed sample, in the order they ran (printed to stderr, not part of the line). */
   samples: { ours: number[]; floor: number[] };
+  /** The unit of `ours` and `floor` when they are not seconds, e.g. `tenants/s` (printed with 1 decimal). */
+  unit?: string;
+  /** Peak memory of each side, bytes (medians over the same rounds); printed as a second ratio. */
+  memory?: { ours: number; floor: number };
+  /** What else the line says, printed last inside the parentheses (e.g. per-mode ratios). */
+  details?: string;
 }
 
 /** A benchmark figure as the registry lists it. */
@@ -26,9 +36,22 @@ export interface BenchFigure {
   run(): Promise<Figure>;
 }
 
-/** The one line a figure prints: `P3 local-dev-ready: ratio=1.12 (ours 1.40 s, floor 1.25 s, median of 5)`. */
+const MIB = 1024 * 1024;
+
+/**
+ * The one line a figure prints: `P3 local-dev-ready: ratio=1.12 (ours 1.40 s, floor 1.25 s, median of 5)`;
+ * with `memory`: `...median of 5; memory ratio=1.05, ours 410 MB, floor 390 MB)`; with `details`,
+ * `; <details>` before the closing parenthesis. Ratios are computed from the unrounded medians.
+ */
 export function formatLine(f: BenchFigure, r: Figure): string {
-  return `${f.id} ${f.name}: ratio=${(r.ours / r.floor).toFixed(2)} (ours ${r.ours.toFixed(2)} s, floor ${r.floor.toFixed(2)} s, median of ${r.rounds})`;
+  const value = (x: number) => (r.unit === undefined ? `${x.toFixed(2)} s` : `${x.toFixed(1)} ${r.unit}`);
+  let line = `${f.id} ${f.name}: ratio=${(r.ours / r.floor).toFixed(2)} (ours ${value(r.ours)}, floor ${value(r.floor)}, median of ${r.rounds}`;
+  if (r.memory) {
+    const m = r.memory;
+    line += `; memory ratio=${(m.ours / m.floor).toFixed(2)}, ours ${Math.round(m.ours / MIB)} MB, floor ${Math.round(m.floor / MIB)} MB`;
+  }
+  if (r.details) line += `; ${r.details}`;
+  return `${line})`;
 }
 
 /** Seconds since an arbitrary origin, monotonic. */
@@ -43,10 +66,10 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Rounds per side: 5, or `PGPLATFORM_BENCH_ROUNDS`. */
-export function roundsFromEnv(): number {
+/** Rounds per side: the figure's default (5), or `PGPLATFORM_BENCH_ROUNDS`. */
+export function roundsFromEnv(defaultRounds = 5): number {
   const raw = process.env.PGPLATFORM_BENCH_ROUNDS;
-  if (raw === undefined || raw === "") return 5;
+  if (raw === undefined || raw === "") return defaultRounds;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`PGPLATFORM_BENCH_ROUNDS must be a positive integer; got ${JSON.stringify(raw)}`);
   return n;

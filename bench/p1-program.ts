@@ -28,9 +28,10 @@
  * resource's outputs, and every component's registerOutputs went through; then the number of
  * answered registrations is checked against what the program declares.
  *
- * Prints one JSON line on stdout: `{ side, seconds, custom, components, peakRssBytes, peakHeapBytes }`;
- * peak RSS is the kernel's high-water mark (`VmHWM` of /proc/self/status) at the end, peak heap the
- * largest `heapUsed` sampled (every 100 resources while constructing, every 20 ms after).
+ * Prints one JSON line on stdout: `{ side, seconds, constructSeconds, custom, components,
+ * peakRssBytes, peakHeapBytes }`; `constructSeconds` is the synchronous part (constructing every
+ * resource), peak RSS the kernel's high-water mark (`VmHWM` of /proc/self/status) at the end, peak
+ * heap the largest `heapUsed` sampled (every 100 tenants while constructing, every 20 ms after).
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -38,7 +39,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Tenants on the shared db_resource; modes alternate, every third has quotas. */
-export const TENANTS = Number(process.env.P1_TENANTS_DIAG) || 1000;
+export const TENANTS = 1000;
 /** PgSingles besides the shared one; `dev_single` and `small_single` (backups off) alternate. */
 export const SINGLES = 20;
 const PROJECT = "saas";
@@ -240,6 +241,15 @@ function floor(): void {
     const plan = PLANS[planName];
     const resourceId = resourceIdOf("pg_single", PROJECT, ENVIRONMENT, name);
     const local = plan.compute.local;
+    const labels = {
+      "pgplatform.io/project": PROJECT,
+      "pgplatform.io/environment": ENVIRONMENT,
+      "pgplatform.io/environment-tier": "dev",
+      "pgplatform.io/plan": planName,
+      "pgplatform.io/resource-id": resourceId,
+      "pgplatform.io/kind": "pg_single",
+      "app.kubernetes.io/managed-by": "pgplatform",
+    };
     const superPw = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false });
     const appPw = new random.RandomPassword(`${name}-app-password`, { length: 32, special: false });
     const server = new LocalServer(
@@ -266,17 +276,10 @@ function floor(): void {
         },
         storageGb: plan.storage.defaultGb,
         binarySearchPaths: [LIBRARY_ROOT],
+        labels,
       },
       { protect: plan.deletionProtection },
     );
-    const labels = {
-      "pgplatform.io/project": PROJECT,
-      "pgplatform.io/environment": ENVIRONMENT,
-      "pgplatform.io/plan": planName,
-      "pgplatform.io/resource-id": resourceId,
-      "pgplatform.io/kind": "pg_single",
-      "app.kubernetes.io/managed-by": "pgplatform",
-    };
     const record = new CatalogRecord(`${name}-record`, {
       catalog,
       recordType: "db_resource",
@@ -388,11 +391,23 @@ async function main(): Promise<void> {
 
   sampleHeap();
   const sampler = setInterval(sampleHeap, 20);
+  // Diagnosis only (never in the figure): a sampling heap profile of what is live once every
+  // resource is constructed, by allocation site, into $PGPLATFORM_BENCH_P1_HEAP_PROFILE/<side>.heapprofile.
+  const profileDir = process.env.PGPLATFORM_BENCH_P1_HEAP_PROFILE;
+  let heapSession: any;
+  if (profileDir) {
+    heapSession = new (require("inspector").Session)();
+    heapSession.connect();
+    await new Promise((r) => heapSession.post("HeapProfiler.startSampling", { samplingInterval: 4096 }, r));
+  }
   const t0 = process.hrtime.bigint();
   if (side === "ours") ours();
   else floor();
   const constructed = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (process.env.P1_SNAPSHOT_DIAG) require("v8").writeHeapSnapshot(`${process.env.P1_SNAPSHOT_DIAG}/${side}-constructed.heapsnapshot`);
+  if (heapSession) {
+    const profile = await new Promise((r) => heapSession.post("HeapProfiler.stopSampling", (_e: unknown, res: any) => r(res.profile)));
+    fs.writeFileSync(path.join(profileDir!, `${side}.heapprofile`), JSON.stringify(profile));
+  }
   await waitForRPCs();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   clearInterval(sampler);
@@ -404,7 +419,6 @@ async function main(): Promise<void> {
   if (counter.custom !== want.custom || counter.components !== components) {
     throw new Error(`${side}: ${counter.custom} custom resources and ${counter.components} components registered; the program declares ${want.custom} and ${components}`);
   }
-  if (process.env.P1_SNAPSHOT_DIAG) require("v8").writeHeapSnapshot(`${process.env.P1_SNAPSHOT_DIAG}/${side}.heapsnapshot`);
   if (counter.seen) fs.writeFileSync(process.argv[4], JSON.stringify([...counter.seen.values()].sort((a, b) => a.name.localeCompare(b.name))));
   process.stdout.write(JSON.stringify({ side, seconds, constructSeconds: constructed, custom: counter.custom, components: counter.components, peakRssBytes: peakRss(), peakHeapBytes: peakHeap }) + "\n");
 }

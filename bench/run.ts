@@ -1,7 +1,8 @@
 /**
  * The benchmark runner. `npm run bench` runs every figure; `npm run bench -- P3 [P…]` runs the named
  * ones (an unknown id exits 1 and lists the known ones). Each figure prints exactly one line on
- * stdout, `<id> <name>: ratio=<ours/floor> (ours <s> s, floor <s> s, median of <n>)`; progress and
+ * stdout, `<id> <name>: ratio=<ours/floor> (ours <s> s, floor <s> s, median of <n>)` (see
+ * `formatLine`: a rate instead of seconds, a memory ratio, named details may follow); progress and
  * raw samples go to stderr. Exits 0 when every figure ran, 1 when one failed.
  */
 import { cleanupAll, formatLine } from "./figure";

@@ -88,10 +88,20 @@ function refOf(target: TenantTarget | undefined): DbResourceRef | undefined {
   };
 }
 
-/** The target's superuser connection as a provider input (a secret), to `database`. */
+/** Admin connection Outputs already built, per target and database: a thousand tenants share a few. */
+const ADMIN_CACHE = new WeakMap<TenantTarget, Map<string, pulumi.Output<SqlConnection>>>();
+
+/** The target's superuser connection as a provider input (a secret), to `database`; built once per target and database. */
 function adminOf(target: TenantTarget, database: string): pulumi.Output<SqlConnection> {
-  const a = target.adminConnection;
-  return pulumi.secret(pulumi.all([a.host, a.port, a.user, a.password]).apply(([host, port, user, password]) => ({ host, port, user, password, database })));
+  let byDatabase = ADMIN_CACHE.get(target);
+  if (!byDatabase) ADMIN_CACHE.set(target, (byDatabase = new Map()));
+  let admin = byDatabase.get(database);
+  if (!admin) {
+    const a = target.adminConnection;
+    admin = pulumi.secret(pulumi.all([a.host, a.port, a.user, a.password]).apply(([host, port, user, password]) => ({ host, port, user, password, database })));
+    byDatabase.set(database, admin);
+  }
+  return admin;
 }
 
 /**

@@ -1,0 +1,106 @@
+/**
+ * P6 policy-overhead: what evaluating the pack costs at `pulumi preview --policy-pack`, over
+ * {@link TOTAL} resources, against the same run with no policy.
+ *
+ * The stack is bench/p6-stack.ts: a realistic mix of component args, components' registered
+ * outputs and primitives (dynamic resources with their ~57 KB `__provider`, RDS instances, CNPG
+ * clusters), as the engine sends them. Each request is encoded once, outside the timing, to the
+ * bytes the engine would send (`serializeBinary`).
+ *
+ * One side is what the pack's process does for a preview: for each resource, decode the
+ * `AnalyzeRequest` bytes, run the SDK's own `Analyze` handler (`makeAnalyzeRpcFun`: properties
+ * deserialized, unknown-checking proxy, enforcement levels), encode the response; then decode the
+ * one `AnalyzeStackRequest` over all resources, run `AnalyzeStack`, encode the response.
+ * - **Ours**: the handlers serve every policy of the pack (RESOURCE_POLICIES and STACK_POLICIES),
+ *   with the code's default config (what the engine sends when no `--policy-pack-config` is given).
+ * - **Floor**: the same decode, handler calls and responses, with an empty policy list: the cost any
+ *   pack pays to receive the resources, with nothing judged.
+ *
+ * One untimed warm-up pair, then rounds alternating ours / floor, a full garbage collection before
+ * each (outside the timing); medians of each side. The per-part split (Analyze vs AnalyzeStack) and
+ * the number of diagnostics (0 on both sides: the mix is compliant) go to stderr.
+ */
+import * as v8 from "v8";
+import * as vm from "vm";
+import { RESOURCE_POLICIES } from "../policies/rules";
+import { STACK_POLICIES } from "../policies/rules/quotas";
+import { PACK_PROTO, PackHandlers, analyzeRequest, analyzeStackRequest, packHandlers } from "../test/policies/quotas/harness";
+import { BenchFigure, Figure, median, note, now, roundsFromEnv } from "./figure";
+import { TOTAL, buildStack } from "./p6-stack";
+
+const pb = PACK_PROTO.pb;
+
+/** The requests as the engine sends them: one `Analyze` per resource, one `AnalyzeStack`. */
+interface Encoded {
+  analyze: Uint8Array[];
+  stack: Uint8Array;
+}
+
+/** One timed pass of one side. */
+interface Pass {
+  seconds: number;
+  analyzeSeconds: number;
+  stackSeconds: number;
+  diagnostics: number;
+}
+
+async function encode(): Promise<Encoded> {
+  const seen = await buildStack(TOTAL);
+  const analyze = seen.map((s) => analyzeRequest(s.analyze).serializeBinary() as Uint8Array);
+  const stack = analyzeStackRequest(seen.map((s) => s.stack)).serializeBinary() as Uint8Array;
+  const mb = (analyze.reduce((n, b) => n + b.length, 0) + stack.length) / 1e6;
+  note(`P6: ${seen.length} resources (${seen.filter((s) => !s.custom).length} components), ${mb.toFixed(0)} MB of requests`);
+  return { analyze, stack };
+}
+
+/** A full garbage collection, so each sample starts from the same heap and pays only for its own garbage. */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
+
+/** Serves every request with `h`, as the pack's gRPC server would (decode, handle, encode the answer). */
+async function pass(h: PackHandlers, enc: Encoded): Promise<Pass> {
+  let diagnostics = 0;
+  collectGarbage();
+  const t0 = now();
+  for (const bytes of enc.analyze) {
+    const resp = await h.analyze(pb.AnalyzeRequest.deserializeBinary(bytes));
+    diagnostics += resp.getDiagnosticsList().length;
+    resp.serializeBinary();
+  }
+  const t1 = now();
+  const resp = await h.analyzeStack(pb.AnalyzeStackRequest.deserializeBinary(enc.stack));
+  diagnostics += resp.getDiagnosticsList().length;
+  resp.serializeBinary();
+  const t2 = now();
+  return { seconds: t2 - t0, analyzeSeconds: t1 - t0, stackSeconds: t2 - t1, diagnostics };
+}
+
+const show = (p: Pass) => `${p.seconds.toFixed(3)} s (Analyze ${p.analyzeSeconds.toFixed(3)} s, AnalyzeStack ${p.stackSeconds.toFixed(3)} s, ${p.diagnostics} diagnostics)`;
+
+async function run(): Promise<Figure> {
+  const rounds = roundsFromEnv();
+  const enc = await encode();
+  const sides = { ours: packHandlers([...RESOURCE_POLICIES, ...STACK_POLICIES]), floor: packHandlers([]) };
+  note(`P6: ${RESOURCE_POLICIES.length} resource rules, ${STACK_POLICIES.length} stack rules; warm-up`);
+  const warm = { ours: await pass(sides.ours, enc), floor: await pass(sides.floor, enc) };
+  note(`P6 warm-up: ours ${show(warm.ours)}; floor ${show(warm.floor)}`);
+  if (warm.floor.diagnostics !== 0) throw new Error(`the floor (no policy) reported ${warm.floor.diagnostics} diagnostics`);
+  const samples = { ours: [] as number[], floor: [] as number[] };
+  const parts = { ours: [] as Pass[], floor: [] as Pass[] };
+  for (let i = 0; i < rounds; i++) {
+    for (const side of i % 2 === 0 ? (["ours", "floor"] as const) : (["floor", "ours"] as const)) {
+      const p = await pass(sides[side], enc);
+      samples[side].push(p.seconds);
+      parts[side].push(p);
+      note(`P6 round ${i + 1} ${side}: ${show(p)}`);
+    }
+  }
+  const part = (k: "analyzeSeconds" | "stackSeconds") => median(parts.ours.map((p) => p[k])) / median(parts.floor.map((p) => p[k]));
+  note(`P6 parts (ours / floor, medians): Analyze (resource rules) ${part("analyzeSeconds").toFixed(2)}, AnalyzeStack (quota rules) ${part("stackSeconds").toFixed(2)}`);
+  return { ours: median(samples.ours), floor: median(samples.floor), rounds, samples };
+}
+
+/** The figure, as bench/figures.ts lists it. */
+export const p6: BenchFigure = { id: "P6", name: "policy-overhead", run };
