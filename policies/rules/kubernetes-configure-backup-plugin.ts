@@ -3,6 +3,7 @@
  * recovers to a point in time) through the Barman Cloud plugin; the deprecated in-tree
  * `spec.backup.barmanObjectStore` (removed in CloudNativePG 1.31) is refused in every tier.
  */
+import { CNPG_CLUSTER_TYPE } from "./subjects";
 import { TIERS_PROPERTY, dbRule, strictTier, whereOf } from "./support";
 
 /** Defaults of the rule's config. */
@@ -13,6 +14,7 @@ export const configureBackupPlugin = dbRule({
   name: "kubernetes-configure-backup-plugin",
   description: "Checks that a production CNPG Cluster has the Barman Cloud plugin in `spec.plugins` as its WAL archiver, and that no Cluster uses the deprecated `spec.backup.barmanObjectStore`.",
   enforcementLevel: "mandatory",
+  appliesTo: CNPG_CLUSTER_TYPE,
   defaults: BACKUP_PLUGIN_DEFAULTS,
   properties: {
     tiers: { ...TIERS_PROPERTY, description: "Environment tiers whose Clusters must archive WAL with the plugin." },

@@ -14,6 +14,7 @@ export const configureResourceRequests = dbRule({
   name: "kubernetes-configure-resource-requests",
   description: "Checks that a production CNPG Cluster sets `spec.resources.requests` for cpu and memory.",
   enforcementLevel: "mandatory",
+  appliesTo: CNPG_CLUSTER_TYPE,
   defaults: RESOURCE_REQUESTS_DEFAULTS,
   properties: {
     tiers: { ...TIERS_PROPERTY, description: "Environment tiers whose Clusters must request resources." },

@@ -12,11 +12,11 @@
  *
  * Side-effect free. Facts are read lazily and nothing catches the SDK's unknown-value error.
  */
-import { componentSubject } from "./subjects/component";
-import { localServerSubject } from "./subjects/local";
-import { rdsClusterInstanceSubject, rdsClusterSubject, rdsInstanceSubject, rdsParameterGroupSubject } from "./subjects/aws";
-import { awsNetworkSubject } from "./subjects/awsNetwork";
-import { cnpgClusterSubject } from "./subjects/cnpg";
+import { COMPONENT_KINDS, componentSubject } from "./subjects/component";
+import { DYNAMIC_TYPE_PREFIX, localServerSubject } from "./subjects/local";
+import { AWS_RDS_TYPES, rdsClusterInstanceSubject, rdsClusterSubject, rdsInstanceSubject, rdsParameterGroupSubject } from "./subjects/aws";
+import { AWS_NETWORK_TYPES, awsNetworkSubject } from "./subjects/awsNetwork";
+import { CNPG_CLUSTER_TYPE, cnpgClusterSubject } from "./subjects/cnpg";
 import { makeSubject } from "./subjects/readings";
 import { DbSubject, FactReaders, SubjectBase } from "./subjects/types";
 
@@ -38,23 +38,30 @@ export interface ResourceLike {
 
 type Normalizer = (type: string, name: string, props: Record<string, any>, protect: boolean | undefined) => { base: SubjectBase; readers: FactReaders } | undefined;
 
-/** Every normalizer; each returns undefined for types that are not its own. */
-const NORMALIZERS: readonly Normalizer[] = [
-  componentSubject,
-  localServerSubject,
-  rdsInstanceSubject,
-  rdsClusterSubject,
-  rdsClusterInstanceSubject,
-  rdsParameterGroupSubject,
-  awsNetworkSubject,
-  cnpgClusterSubject,
-];
+/**
+ * The one normalizer of each type token it reads (dynamic resources, whatever their token, go to
+ * the local server's). Each normalizer checks its type before it reads a prop, so picking it by type
+ * reads exactly what trying them all in turn did.
+ */
+const BY_TYPE: ReadonlyMap<string, Normalizer> = new Map<string, Normalizer>([
+  ...Object.keys(COMPONENT_KINDS).map((t) => [t, componentSubject] as const),
+  [AWS_RDS_TYPES.instance, rdsInstanceSubject],
+  [AWS_RDS_TYPES.cluster, rdsClusterSubject],
+  [AWS_RDS_TYPES.clusterInstance, rdsClusterInstanceSubject],
+  [AWS_RDS_TYPES.parameterGroup, rdsParameterGroupSubject],
+  [AWS_RDS_TYPES.clusterParameterGroup, rdsParameterGroupSubject],
+  ...Object.values(AWS_NETWORK_TYPES).map((t) => [t, awsNetworkSubject] as const),
+  [CNPG_CLUSTER_TYPE, cnpgClusterSubject],
+]);
+
+/** The normalizer of a type, or undefined when no normalizer reads it. */
+function normalizerOf(type: string): Normalizer | undefined {
+  return BY_TYPE.get(type) ?? (type.startsWith(DYNAMIC_TYPE_PREFIX) ? localServerSubject : undefined);
+}
 
 /** The subject of a resource, or undefined when no normalizer reads its type. */
 export function subjectOf(resource: ResourceLike): DbSubject | undefined {
-  for (const normalize of NORMALIZERS) {
-    const parts = normalize(resource.type, resource.name, resource.props, resource.opts?.protect);
-    if (parts) return makeSubject(parts.base, parts.readers);
-  }
-  return undefined;
+  const normalize = normalizerOf(resource.type);
+  const parts = normalize?.(resource.type, resource.name, resource.props, resource.opts?.protect);
+  return parts ? makeSubject(parts.base, parts.readers) : undefined;
 }

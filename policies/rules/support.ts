@@ -3,7 +3,7 @@
  * defaults in code, since only the engine fills schema defaults), and {@link dbRule}, which turns a
  * judgement of a {@link DbSubject} into a `ResourceValidationPolicy`.
  */
-import { EnforcementLevel, PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { EnforcementLevel, PolicyConfigSchema, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { EnvironmentTier } from "../../components/model/environments";
 import { PLANS, Plan } from "../../components/model/plans";
 import { DbSubject, subjectOf } from "./subjects";
@@ -50,20 +50,32 @@ export interface DbRuleDefinition<C extends Record<string, unknown>> {
   properties: { [K in keyof C]: ConfigProperty };
   /** Judges one subject; reports each violation as `<label>: <what is needed>; got <value>`. */
   judge: (subject: DbSubject, config: C, report: Report) => void;
+  /**
+   * The one resource type the rule judges, when there is one. The validation function then carries
+   * it as `__pulumiType` (as the SDK's `validateResourceOfType` does), so the SDK answers "not
+   * applicable" for every other type without deserializing its properties.
+   */
+  appliesTo?: string;
 }
 
 /** A resource rule over {@link DbSubject}s: resources no normalizer reads are left alone. */
 export function dbRule<C extends Record<string, unknown>>(def: DbRuleDefinition<C>): ResourceValidationPolicy {
+  const only = def.appliesTo;
+  const validate: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
+    // The SDK skips other types itself when it sees `__pulumiType`; this answers the same (as the
+    // SDK's `validateResourceOfType` does) for a host that dropped it, e.g. a wrapper.
+    if (only !== undefined && args.type !== only) return args.notApplicable(`Policy only applies to resources of type '${only}'`);
+    const subject = subjectOf(args);
+    if (!subject) return;
+    def.judge(subject, configOf(args, def.defaults), (message) => reportViolation(message));
+  };
+  if (only !== undefined) validate.__pulumiType = only;
   return {
     name: def.name,
     description: def.description,
     enforcementLevel: def.enforcementLevel,
     configSchema: configSchemaOf(def.defaults, def.properties),
-    validateResource: (args, reportViolation) => {
-      const subject = subjectOf(args);
-      if (!subject) return;
-      def.judge(subject, configOf(args, def.defaults), (message) => reportViolation(message));
-    },
+    validateResource: validate,
   };
 }
 

@@ -5,7 +5,7 @@
  * defaults are the provider's (`backupRetentionPeriod` 0 on an instance, 1 on a cluster, ...).
  */
 import { MULTI_AZ_CLUSTER_STANDBYS } from "../../../components/model/schemas/pgCluster";
-import { asBool, asMajor, asNumber, asString, fixed, given, labelReaders, withDefault } from "./readings";
+import { LabelSource, asBool, asMajor, asNumber, asString, fixed, given, labelReaders, withDefault, withLabels } from "./readings";
 import { FactReaders, Reading, SubjectBase } from "./types";
 
 /** The AWS types this file reads. */
@@ -20,7 +20,10 @@ export const AWS_RDS_TYPES = {
 const POSTGRES_ENGINES = ["postgres", "aurora-postgresql"];
 type Parts = { base: SubjectBase; readers: FactReaders } | undefined;
 
-const tags = (props: Record<string, any>) => labelReaders({ read: () => props.tags, field: "tags", word: "tag" });
+const tagSource = (props: Record<string, any>): LabelSource => ({ read: () => props.tags, field: "tags", word: "tag" });
+const tags = (props: Record<string, any>) => labelReaders(tagSource(props));
+/** `readers` with the `pgplatform.io/*` tag facts under them. */
+const tagged = (props: Record<string, any>, readers: FactReaders) => withLabels(tagSource(props), readers);
 const base = (type: string, name: string, short: string, role: SubjectBase["role"]): SubjectBase => ({
   origin: "primitive",
   type,
@@ -49,8 +52,7 @@ export function rdsInstanceSubject(type: string, name: string, props: Record<str
   // `in` does not read the value, so an identifier unknown at preview still tells a replica apart.
   const replica = "replicateSourceDb" in props;
   const backups = () => backupReadings(props.backupRetentionPeriod, 0);
-  const readers: FactReaders = {
-    ...tags(props),
+  const readers = tagged(props, {
     backend: () => fixed("type", "aws", `\`${type}\``),
     version: () => given("engineVersion", props.engineVersion, asMajor),
     instanceClass: () => given("instanceClass", props.instanceClass, asString),
@@ -80,7 +82,7 @@ export function rdsInstanceSubject(type: string, name: string, props: Record<str
     deletionProtection: () => withDefault("deletionProtection", props.deletionProtection, asBool, false),
     publicAccess: () => withDefault("publiclyAccessible", props.publiclyAccessible, asBool, false),
     kmsKeyId: () => given("kmsKeyId", props.kmsKeyId, asString),
-  };
+  });
   // A replica's encryption follows its source; the source is judged itself.
   if (!replica) readers.storageEncrypted = () => withDefault("storageEncrypted", props.storageEncrypted, asBool, false);
   return { base: base(type, name, "rds.Instance", replica ? "replica" : "database"), readers };
@@ -91,8 +93,7 @@ export function rdsClusterSubject(type: string, name: string, props: Record<stri
   if (type !== AWS_RDS_TYPES.cluster || !POSTGRES_ENGINES.includes(props.engine)) return undefined;
   const multiAzCluster = props.engine === "postgres";
   const backups = () => backupReadings(props.backupRetentionPeriod, 1);
-  const readers: FactReaders = {
-    ...tags(props),
+  const readers = tagged(props, {
     kind: (s) => {
       const r = tags(props).kind!(s);
       return r.value === undefined ? fixed("type", "pg_cluster", `\`${type}\``) : r;
@@ -106,7 +107,7 @@ export function rdsClusterSubject(type: string, name: string, props: Record<stri
     deletionProtection: () => withDefault("deletionProtection", props.deletionProtection, asBool, false),
     storageEncrypted: () => withDefault("storageEncrypted", props.storageEncrypted, asBool, false),
     kmsKeyId: () => given("kmsKeyId", props.kmsKeyId, asString),
-  };
+  });
   if (multiAzCluster) {
     const shape = "`engine` `postgres` (an RDS Multi-AZ DB cluster: 1 writer and 2 readable standbys in 3 zones)";
     readers.standbys = () =>
@@ -132,13 +133,12 @@ export function rdsClusterSubject(type: string, name: string, props: Record<stri
 export function rdsClusterInstanceSubject(type: string, name: string, props: Record<string, any>): Parts {
   if (type !== AWS_RDS_TYPES.clusterInstance) return undefined;
   if (props.engine !== undefined && !POSTGRES_ENGINES.includes(props.engine)) return undefined;
-  const readers: FactReaders = {
-    ...tags(props),
+  const readers = tagged(props, {
     backend: () => fixed("type", "aws", `\`${type}\``),
     version: () => given("engineVersion", props.engineVersion, asMajor),
     instanceClass: () => given("instanceClass", props.instanceClass, asString),
     publicAccess: () => withDefault("publiclyAccessible", props.publiclyAccessible, asBool, false),
-  };
+  });
   return { base: base(type, name, "rds.ClusterInstance", "member"), readers };
 }
 
@@ -153,14 +153,13 @@ export function rdsParameterGroupSubject(type: string, name: string, props: Reco
     if (i < 0) return { value: undefined, field: "parameters", got: "nothing" };
     return given(`parameters[${i}].value`, items[i].value, (v) => (v === null || v === undefined ? undefined : String(v)));
   };
-  const readers: FactReaders = {
-    ...tags(props),
+  const readers = tagged(props, {
     backend: () => fixed("type", "aws", `\`${type}\``),
     forceSsl: () => {
       const r = parameter("rds.force_ssl");
       return { ...r, value: r.value === undefined ? undefined : r.value.trim() === "1" };
     },
     sslMinProtocolVersion: () => parameter("ssl_min_protocol_version"),
-  };
+  });
   return { base: base(type, name, short, "parameters"), readers };
 }

@@ -5,7 +5,7 @@
  * from one opened elsewhere.
  */
 import { parseCidr } from "../../../components/model/network";
-import { allowlist, asNumber, cidrEntries, fixed, labelReaders } from "./readings";
+import { allowlist, asNumber, cidrEntries, fixed, withLabels } from "./readings";
 import { AllowlistEntry, FactReaders, SubjectBase } from "./types";
 
 /** The AWS network types this file reads. */
@@ -40,11 +40,10 @@ function single(field: string, text: unknown, ports: AllowlistEntry["ports"]): A
 }
 
 function parts(type: string, name: string, short: string, props: Record<string, any>, entries: () => AllowlistEntry[]): Parts {
-  const readers: FactReaders = {
-    ...labelReaders({ read: () => props.tags, field: "tags", word: "tag" }),
+  const readers = withLabels({ read: () => props.tags, field: "tags", word: "tag" }, {
     backend: () => fixed("type", "aws", `\`${type}\``),
     allowedCidrs: () => allowlist("ingress", entries()),
-  };
+  });
   return { base: { origin: "primitive", type, name, label: `${short} ${JSON.stringify(name)}`, role: "network" }, readers };
 }
 

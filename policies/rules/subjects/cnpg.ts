@@ -8,7 +8,7 @@
 import { show } from "../../../components/model/errors";
 import { parseCidr } from "../../../components/model/network";
 import { protectReading } from "./local";
-import { allowlist, asMajor, asNumber, asString, fixed, given, labelReaders, withDefault } from "./readings";
+import { allowlist, asMajor, asNumber, asString, fixed, given, withDefault, withLabels } from "./readings";
 import { quantityGib } from "./quantity";
 import { AllowlistEntry, FactReaders, Reading, SubjectBase } from "./types";
 
@@ -52,8 +52,7 @@ export function pgHbaEntries(lines: unknown): AllowlistEntry[] {
 export function cnpgClusterSubject(type: string, name: string, props: Record<string, any>, protect: boolean | undefined): { base: SubjectBase; readers: FactReaders } | undefined {
   if (type !== CNPG_CLUSTER_TYPE) return undefined;
   const spec = (): Record<string, any> => props.spec ?? {};
-  const readers: FactReaders = {
-    ...labelReaders({ read: () => props.metadata?.labels, field: "metadata.labels", word: "label" }),
+  const readers = withLabels({ read: () => props.metadata?.labels, field: "metadata.labels", word: "label" }, {
     backend: () => fixed("type", "kubernetes", `\`${type}\``),
     version: () => {
       const catalogMajor = spec().imageCatalogRef?.major;
@@ -87,7 +86,7 @@ export function cnpgClusterSubject(type: string, name: string, props: Record<str
     deletionProtection: () => protectReading(protect),
     publicAccess: () => publicReading(spec().managed?.services?.additional),
     allowedCidrs: () => allowlist("spec.postgresql.pg_hba", pgHbaEntries(spec().postgresql?.pg_hba)),
-  };
+  });
   const role = spec().replica?.enabled === true ? "replica" : "database";
   return { base: { origin: "primitive", type, name, label: `CNPG Cluster ${JSON.stringify(name)}`, role }, readers };
 }

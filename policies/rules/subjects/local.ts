@@ -4,7 +4,7 @@
  * `labels`; deletion protection is the Pulumi `protect` option, the only one it has.
  */
 import { KINDS } from "../../../components/providers/values";
-import { allowlist, asMajor, asNumber, cidrEntries, fixed, given, labelReaders } from "./readings";
+import { allowlist, asMajor, asNumber, cidrEntries, fixed, given, withLabels } from "./readings";
 import { FactReaders, SubjectBase } from "./types";
 
 /** Prefix of every dynamic resource's type token (`pulumi-nodejs:dynamic/pgplatform:LocalServer`). */
@@ -18,14 +18,13 @@ export function protectReading(protect: boolean | undefined) {
 /** The base and readers of a local server; undefined for any other dynamic resource. */
 export function localServerSubject(type: string, name: string, props: Record<string, any>, protect: boolean | undefined): { base: SubjectBase; readers: FactReaders } | undefined {
   if (!type.startsWith(DYNAMIC_TYPE_PREFIX) || props.kind !== KINDS.localServer) return undefined;
-  const readers: FactReaders = {
-    ...labelReaders({ read: () => props.labels, field: "labels", word: "label" }),
+  const readers = withLabels({ read: () => props.labels, field: "labels", word: "label" }, {
     backend: () => fixed("kind", "local", `\`${KINDS.localServer}\``),
     version: () => given("version", props.version, asMajor),
     storageGb: () => given("storageGb", props.storageGb, asNumber),
     allowedCidrs: () => allowlist("allowedCidrs", cidrEntries("allowedCidrs", props.allowedCidrs)),
     deletionProtection: () => protectReading(protect),
-  };
+  });
   const labelled = readers.kind!;
   readers.kind = (s) => {
     const r = labelled(s);
