@@ -7,6 +7,7 @@ import { PgSingle, TenantDatabase } from "../../components";
 import { RANDOM_PASSWORD_TYPE } from "../harness/engine";
 import { Registration, StrictMocks, isSecretWrapped, setStrictMocks, settle, unwrapSecrets } from "../harness/mocks";
 import { details } from "../harness/outputs";
+import { resourceIdOf } from "../../components/model/ids";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/pgplatform:${type}`;
 
@@ -132,9 +133,9 @@ describe("TenantDatabase (strict mocks)", () => {
     assert.deepStrictEqual(records.map((r) => r.name), ["shared-record", "acme-record"]);
     const { data, recordType, recordId } = inputsOf(records[1]);
     assert.strictEqual(recordType, "tenant");
-    assert.match(recordId, /^saas-dev-acme-[0-9a-f]{8}$/);
+    assert.strictEqual(recordId, resourceIdOf("tenant_database", "saas", "dev", "acme"));
     assert.deepStrictEqual(data, {
-      tenantId: "acme", projectId: "saas", environmentId: "dev", resourceId: "saas-dev-shared-" + data.resourceId.split("-").pop(),
+      tenantId: "acme", projectId: "saas", environmentId: "dev", resourceId: resourceIdOf("pg_single", "saas", "dev", "shared"),
       mode: "schema_per_tenant", databaseName: "app", schemaName: "tenant_acme", roleName: "tenant_acme", status: "RUNNING", lifecycle: "ACTIVE",
       quota: { warnAtPercent: 80, onLimit: "warn", state: "none" },
     });
