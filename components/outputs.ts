@@ -44,3 +44,34 @@ export function connectionOf(host: pulumi.Input<string>, port: pulumi.Input<numb
     ),
   };
 }
+
+/** One stable host:port (the node `pg` driver takes no multi-host URIs, so an endpoint is always one). */
+export interface Endpoint {
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+}
+
+/** A member of a db_resource and what it does now. */
+export interface TopologyMember {
+  name: string;
+  role: "primary" | "standby" | "replica";
+  host?: string;
+  port?: number;
+  /** Replay lag behind the primary, where the back end can read it. */
+  lagBytes?: number;
+  /** The member's state as the back end words it (`running`, `streaming`, `stopped`, ...). */
+  state?: string;
+}
+
+/** Who is primary and who else serves, as the back end last read it. */
+export interface Topology {
+  primary?: string;
+  members: TopologyMember[];
+  /** Where the application should send what: writes to the write endpoint, read-heavy work to the read endpoint. */
+  routing: { writes: string; reads: string };
+}
+
+/** An endpoint from a host and port. */
+export function endpointOf(host: pulumi.Input<string>, port: pulumi.Input<number>): Endpoint {
+  return { host: pulumi.output(host), port: pulumi.output(port) };
+}

@@ -2,7 +2,7 @@
  * PgSingle: one PostgreSQL node, no auto-failover (a `pg_single`). Dev, staging, small production.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { backendFor } from "./backends/backend";
+import { RenderedDbResource, backendFor } from "./backends/backend";
 import { catalogInputOf, catalogTarget } from "./catalog/target";
 import { recordDbResource } from "./catalog/componentRecords";
 import { BackendName } from "./model/defaults";
@@ -10,7 +10,8 @@ import { EnvironmentTier } from "./model/environments";
 import { PlanName } from "./model/plans";
 import { parsePgSingleArgs } from "./model/schemas/pgSingle";
 import { PgSingleSpec } from "./model/spec";
-import { Connection, Metadata, ResourceStatus } from "./outputs";
+import { backupSourceOf, restoreRefOf, warnInPlaceRestore } from "./dbResource";
+import { Connection, Endpoint, Metadata, ResourceStatus, Topology } from "./outputs";
 
 /** Arguments of a {@link PgSingle}. Everything but the ids and the plan has a default from the plan catalogue. */
 export interface PgSingleArgs {
@@ -111,13 +112,42 @@ export interface PgSingleArgs {
    * @default - data under stack config `pgplatform:localDataRoot` (else /var/lib/pgplatform as root, ~/.local/share/pgplatform otherwise), a free port chosen at create
    */
   local?: { dataRoot?: string; port?: number };
+  /**
+   * Options of the `kubernetes` back end only (CloudNativePG).
+   * @default - the provider's namespace, the cluster's default StorageClass
+   */
+  kubernetes?: import("./model/schemas/kubernetes").KubernetesArgs;
+  /**
+   * Options of the `aws` back end only (RDS).
+   * @default - see each option
+   */
+  aws?: import("./model/schemas/aws").AwsArgs;
+  /**
+   * Make this db_resource from a BackupPolicy's backups: a new clone (`mode: "clone"`, the default)
+   * or this db_resource's own data replaced (`mode: "in_place"`, which needs `confirm: true` and
+   * takes a safety backup first). At most one of `backupId`, `targetTime` (ISO 8601 with a zone),
+   * `targetLsn`; none means the latest point.
+   * @default - no restore: a new, empty database
+   */
+  restore?: RestoreArgs;
+}
+
+/** `restore` on PgSingle and PgCluster. */
+export interface RestoreArgs {
+  /** The BackupPolicy whose backups to restore. */
+  from: unknown;
+  mode?: "clone" | "in_place";
+  backupId?: string;
+  targetTime?: string;
+  targetLsn?: string;
+  confirm?: boolean;
 }
 
 /**
  * Plain facts about a db_resource, registered as a component output so stack policies (quotas) can
  * aggregate them at preview, when most other outputs are still unknown.
  */
-export function factsOf(spec: PgSingleSpec) {
+export function factsOf(spec: PgSingleSpec | import("./model/spec").PgClusterSpec) {
   return {
     kind: spec.kind,
     resourceId: spec.resourceId,
@@ -152,15 +182,26 @@ export class PgSingle extends pulumi.ComponentResource {
   readonly resourceId: pulumi.Output<string>;
   readonly status: pulumi.Output<ResourceStatus>;
   readonly metadata: pulumi.Output<Metadata>;
+  /** Write and read endpoints (the same node for a pg_single). */
+  readonly endpoints: { write: Endpoint; read: Endpoint };
+  /** The node and its role, with routing hints for the application. */
+  readonly topology: pulumi.Output<Topology>;
+  /** @internal What the back end rendered, for the components that act on this db_resource. */
+  readonly rendered: RenderedDbResource;
 
   constructor(name: string, args: PgSingleArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec = parsePgSingleArgs(name, args, { stackBackend: new pulumi.Config("pgplatform").get("backend") });
+    const restoreFrom = args?.restore?.from;
+    const spec = parsePgSingleArgs(name, args, { stackBackend: new pulumi.Config("pgplatform").get("backend"), restoreFrom: restoreRefOf(restoreFrom) });
     const backend = backendFor(spec.backend);
     backend.checkSingle(spec);
     const catalog = catalogInputOf(catalogTarget());
     super(PG_SINGLE_TYPE, name, args, opts);
     this.spec = spec;
-    const rendered = backend.renderSingle(this, spec);
+    warnInPlaceRestore(this, spec);
+    const rendered = backend.renderSingle(this, spec, spec.restore ? backupSourceOf(restoreFrom) : undefined);
+    this.rendered = rendered;
+    this.endpoints = rendered.endpoints;
+    this.topology = rendered.topology;
     this.connection = rendered.connection;
     this.adminConnection = rendered.adminConnection;
     this.resourceId = rendered.resourceId;
@@ -172,6 +213,8 @@ export class PgSingle extends pulumi.ComponentResource {
       resourceId: this.resourceId,
       status: this.status,
       metadata: this.metadata,
+      endpoints: this.endpoints,
+      topology: this.topology,
       facts: factsOf(spec),
     });
   }

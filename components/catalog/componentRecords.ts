@@ -33,7 +33,10 @@ export function recordDbResource(
         version: spec.version,
         backend: spec.backend,
         region: rendered.metadata.apply((m) => m.region),
-        endpoints: { write: { host: c.host, port: c.port, database: c.database, user: c.user } },
+        endpoints: {
+          write: { host: c.host, port: c.port, database: c.database, user: c.user },
+          ...(spec.kind === "pg_cluster" ? { read: { host: rendered.endpoints.read.host, port: rendered.endpoints.read.port, database: c.database, user: c.user } } : {}),
+        },
         status: rendered.status,
         lifecycle: spec.lifecycle.state === "paused" ? "PAUSED" : "ACTIVE",
         metadata: rendered.metadata.apply((m) => ({ size: m.size, tier: spec.environmentTier, labels: spec.labels })),

@@ -6,6 +6,8 @@ import { BackendName } from "./defaults";
 import { EnvironmentTier } from "./environments";
 import { BackupSchedule, PlanCompute, PlanName, PlanStorage, ReplicationMode, ResourceKind } from "./plans";
 import { Major } from "./versions";
+import type { AwsOptions } from "./schemas/aws";
+import type { KubernetesOptions } from "./schemas/kubernetes";
 
 /** Whether a db_resource runs (`paused` stops it where the back end can, keeping its data). */
 export type LifecycleState = "active" | "paused";
@@ -59,17 +61,37 @@ export interface LocalOptions {
   port?: number;
 }
 
+/** How a db_resource is made from a BackupPolicy's backups (`restore` on PgSingle and PgCluster). */
+export interface RestoreSpec {
+  /** `clone`: a new db_resource from another's backups; `in_place`: this one's data replaced by its own backups (safety backup first). */
+  mode: "clone" | "in_place";
+  /** The db_resource the backups belong to, and the policy that took them. */
+  from: DbResourceLink & { version: Major; policyName: string; pitr: boolean };
+  /** Where recovery stops: the end of the latest backup and WAL, a chosen backup, a time (ISO 8601 UTC) or an LSN. */
+  target: { type: "latest" } | { type: "backup"; backupId: string } | { type: "time"; time: string } | { type: "lsn"; lsn: string };
+  /** The explicit yes an in-place restore needs. */
+  confirm: boolean;
+}
+
+/** Options every db_resource takes per back end; each back end reads only its own. */
+export interface BackendOptions {
+  local: LocalOptions;
+  kubernetes: KubernetesOptions;
+  aws: AwsOptions;
+  /** Set when the db_resource is restored from backups. */
+  restore?: RestoreSpec;
+}
+
 /** A resolved pg_single: one node, optional read replicas. */
-export interface PgSingleSpec extends DbResourceSpec {
+export interface PgSingleSpec extends DbResourceSpec, BackendOptions {
   kind: "pg_single";
   databaseName: string;
   username: string;
   readReplicas: number;
-  local: LocalOptions;
 }
 
 /** A resolved pg_cluster: 1 primary + `standbys` with auto-failover, optional read replicas. */
-export interface PgClusterSpec extends DbResourceSpec {
+export interface PgClusterSpec extends DbResourceSpec, BackendOptions {
   kind: "pg_cluster";
   databaseName: string;
   username: string;
@@ -84,7 +106,6 @@ export interface PgClusterSpec extends DbResourceSpec {
   awsTopology: "aurora" | "multi_az_cluster";
   /** Read replicas besides the standbys (not failover candidates). */
   readReplicas: number;
-  local: LocalOptions;
 }
 
 /**

@@ -49,6 +49,8 @@ const MINIMAL_SPEC: PgSingleSpec = {
   username: "app",
   readReplicas: 0,
   local: {},
+  kubernetes: {},
+  aws: {},
 };
 
 describe("PgSingle spec", () => {

@@ -8,10 +8,19 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULTS } from "../../model/defaults";
 import { LocalCompute } from "../../model/plans";
-import { PgSingleSpec } from "../../model/spec";
-import { connectionOf } from "../../outputs";
+import { BackupPolicySpec, BlueGreenUpgradeSpec, PgClusterSpec, PgSingleSpec, ReadReplicaSetSpec } from "../../model/spec";
+import { connectionOf, endpointOf } from "../../outputs";
 import { LocalServer } from "../../providers/localServer";
-import { Backend, RenderedDbResource } from "../backend";
+import { Backend, RenderedBackupPolicy, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
+
+/** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
+export interface LocalSingleHandle {
+  type: "local-single";
+  server: LocalServer;
+  dataRoot: string;
+  runAs: string;
+  superuserPassword: pulumi.Output<string>;
+}
 
 /** Suffixes of the children the local back end creates for a db_resource named `name`. */
 export const LOCAL_CHILD = {
@@ -103,7 +112,17 @@ export class LocalBackend implements Backend {
       { parent: scope, protect: spec.lifecycle.deletionProtection },
     );
     const compute = `shared_buffers=${spec.compute.local.sharedBuffers}`;
+    const handle: LocalSingleHandle = { type: "local-single", server, dataRoot, runAs: config.get("localRunAs") ?? "postgres", superuserPassword: server.superuserPassword };
+    const endpoint = endpointOf(server.host, server.port);
     return {
+      endpoints: { write: endpoint, read: endpoint },
+      topology: pulumi.all([server.host, server.port]).apply(([host, port]) => ({
+        primary: spec.resourceId,
+        members: [{ name: spec.resourceId, role: "primary" as const, host, port, state: "running" }],
+        routing: { writes: `${host}:${port}`, reads: `${host}:${port} (a pg_single has one node: add a ReadReplicaSet for read scale)` },
+      })),
+      handle,
+      resources: [server],
       connection: connectionOf(server.host, server.port, spec.databaseName, spec.username, server.password),
       adminConnection: connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword),
       resourceId: server.resourceId,
@@ -118,4 +137,41 @@ export class LocalBackend implements Backend {
       })),
     };
   }
+
+  checkCluster(spec: PgClusterSpec): void {
+    notYet("PgCluster", spec.name);
+  }
+
+  renderCluster(_scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
+    return notYet("PgCluster", spec.name);
+  }
+
+  checkReplicas(spec: ReadReplicaSetSpec, _source: RenderedSource): void {
+    notYet("ReadReplicaSet", spec.name);
+  }
+
+  renderReplicas(_scope: pulumi.ComponentResource, spec: ReadReplicaSetSpec, _source: RenderedSource): RenderedReplicaSet {
+    return notYet("ReadReplicaSet", spec.name);
+  }
+
+  checkBackup(spec: BackupPolicySpec, _target: RenderedSource): void {
+    notYet("BackupPolicy", spec.name);
+  }
+
+  renderBackup(_scope: pulumi.ComponentResource, spec: BackupPolicySpec, _target: RenderedSource): RenderedBackupPolicy {
+    return notYet("BackupPolicy", spec.name);
+  }
+
+  checkUpgrade(spec: BlueGreenUpgradeSpec, _source: RenderedSource): void {
+    notYet("BlueGreenUpgrade", spec.name);
+  }
+
+  renderUpgrade(_scope: pulumi.ComponentResource, spec: BlueGreenUpgradeSpec, _source: RenderedSource): RenderedUpgrade {
+    return notYet("BlueGreenUpgrade", spec.name);
+  }
+}
+
+/** The error for a component the local back end does not run yet. */
+function notYet(component: string, name: string): never {
+  throw new Error(`${component} ${JSON.stringify(name)}: the local back end does not run ${component} yet`);
 }

@@ -9,7 +9,7 @@ import { Plan } from "../plans";
 import { PgClusterSpec } from "../spec";
 import { CommonFacts, checkCommon, commonShape, resolveCommon } from "./common";
 import { parseWith, subjectOf } from "./parse";
-import { ParseContext, checkLocal, checkNames, localShape } from "./pgSingle";
+import { ParseContext, backendOptionsShape, checkBackendOptions, checkNames, resolveBackendOptions } from "./pgSingle";
 
 /** The AWS topologies a pg_cluster can take. */
 export const AWS_TOPOLOGIES = ["aurora", "multi_az_cluster"] as const;
@@ -30,7 +30,7 @@ export function pgClusterSchema() {
       multiAz: z.boolean().optional(),
       awsTopology: z.enum(AWS_TOPOLOGIES).optional(),
       readReplicas: int().min(0).optional(),
-      local: localShape(),
+      ...backendOptionsShape(),
     })
     .strict();
 }
@@ -98,7 +98,7 @@ export function parsePgClusterArgs(name: string, args: unknown, ctx: ParseContex
     (input, p) => {
       const facts = checkCommon(input, "pg_cluster", "PgCluster", p, ctx.stackBackend);
       checkNames(input, p);
-      checkLocal(input, facts.backend, p);
+      checkBackendOptions(input, name, "pg_cluster", facts, ctx, p);
       checkHa(input, facts, p);
       return facts;
     },
@@ -118,7 +118,7 @@ export function parsePgClusterArgs(name: string, args: unknown, ctx: ParseContex
         multiAz: input.multiAz ?? plan.ha.multiAz,
         awsTopology: input.awsTopology ?? DEFAULTS.awsTopology,
         readReplicas: input.readReplicas ?? DEFAULTS.readReplicas,
-        local: { ...input.local },
+        ...resolveBackendOptions(input, ctx),
       };
     },
   );

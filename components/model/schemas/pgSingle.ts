@@ -6,14 +6,44 @@ import { DEFAULTS } from "../defaults";
 import { Problems, show } from "../errors";
 import { RESERVED_DATABASES, RESERVED_ROLES, identifierProblems } from "../identifiers";
 import { resourceIdOf } from "../ids";
-import { PgSingleSpec } from "../spec";
-import { checkCommon, commonShape, resolveCommon } from "./common";
+import { ResourceKind } from "../plans";
+import { BackendOptions, PgSingleSpec } from "../spec";
+import { awsShape, checkAws, resolveAws } from "./aws";
+import { CommonFacts, checkCommon, commonShape, defaultVersionOf, resolveCommon } from "./common";
+import { checkKubernetes, kubernetesShape, resolveKubernetes } from "./kubernetes";
 import { parseWith, subjectOf } from "./parse";
+import { RestoreSourceRef, checkRestore, resolveRestore, restoreShape } from "./restore";
 
 /** What every parse takes besides the args: facts of the stack the component runs in. */
 export interface ParseContext {
   /** Stack config `pgplatform:backend`, when set. */
   stackBackend?: unknown;
+  /** The BackupPolicy named by `restore.from`, as the component read it; undefined when it is not one. */
+  restoreFrom?: RestoreSourceRef;
+}
+
+/** zod shape of the per-back-end options and `restore`, shared by PgSingle and PgCluster. */
+export function backendOptionsShape() {
+  return { local: localShape(), kubernetes: kubernetesShape(), aws: awsShape(), restore: restoreShape() };
+}
+
+/** Checks the per-back-end options and `restore` of a db_resource of `kind` named `name`. */
+export function checkBackendOptions(input: any, name: string, kind: ResourceKind, facts: CommonFacts, ctx: ParseContext, p: Problems): void {
+  checkLocal(input, facts.backend, p);
+  checkKubernetes(input, facts.backend, p);
+  checkAws(input, facts.backend, p);
+  const ids = typeof input.projectId === "string" && typeof input.environmentId === "string";
+  const resourceId = ids ? resourceIdOf(kind, input.projectId, input.environmentId, name) : "";
+  const version = facts.version ?? (input.version === undefined && facts.plan ? defaultVersionOf(facts.plan) : undefined);
+  checkRestore(input, ctx.restoreFrom, { kind, backend: facts.backend, version, resourceId }, p);
+}
+
+/** Resolves the per-back-end options and `restore`. */
+export function resolveBackendOptions(input: any, ctx: ParseContext): BackendOptions {
+  const options: BackendOptions = { local: { ...input.local }, kubernetes: resolveKubernetes(input), aws: resolveAws(input) };
+  const restore = resolveRestore(input, ctx.restoreFrom);
+  if (restore) options.restore = restore;
+  return options;
 }
 
 /** zod shape of PgSingle args. */
@@ -24,7 +54,7 @@ export function pgSingleSchema() {
       databaseName: z.string().optional(),
       username: z.string().optional(),
       readReplicas: z.number().int().min(0).optional(),
-      local: localShape(),
+      ...backendOptionsShape(),
     })
     .strict();
 }
@@ -68,7 +98,7 @@ export function parsePgSingleArgs(name: string, args: unknown, ctx: ParseContext
     (input, p) => {
       const facts = checkCommon(input, "pg_single", "PgSingle", p, ctx.stackBackend);
       checkNames(input, p);
-      checkLocal(input, facts.backend, p);
+      checkBackendOptions(input, name, "pg_single", facts, ctx, p);
       if (facts.plan && Number.isInteger(input.readReplicas) && input.readReplicas > facts.plan.maxReadReplicas) {
         p.add(
           "readReplicas",
@@ -86,7 +116,7 @@ export function parsePgSingleArgs(name: string, args: unknown, ctx: ParseContext
         databaseName: input.databaseName ?? DEFAULTS.databaseName,
         username: input.username ?? DEFAULTS.username,
         readReplicas: input.readReplicas ?? DEFAULTS.readReplicas,
-        local: { ...input.local },
+        ...resolveBackendOptions(input, ctx),
       };
     },
   );

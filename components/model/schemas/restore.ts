@@ -1,0 +1,122 @@
+/**
+ * `restore` on PgSingle and PgCluster: make the db_resource from a BackupPolicy's backups, as a new
+ * clone or in place, at the latest point, a chosen backup, a time or an LSN.
+ *
+ * The BackupPolicy arrives twice, as everywhere a component refers to another: in the args as the
+ * object itself (`restore.from`, passed through untouched), and in the parse context as the facts
+ * the component read from it.
+ */
+import { z } from "zod";
+import { Problems, show } from "../errors";
+import { ResourceKind } from "../plans";
+import { DbResourceLink, RestoreSpec } from "../spec";
+import { Major } from "../versions";
+
+/** What the parse is told about `restore.from`, read from the BackupPolicy object. */
+export interface RestoreSourceRef {
+  /** The policy's Pulumi name. */
+  policyName: string;
+  /** The db_resource the policy backs up. */
+  target: DbResourceLink & { version: Major };
+  /** Whether the policy keeps WAL for point-in-time recovery. */
+  pitr: boolean;
+}
+
+/** An ISO 8601 time with an explicit zone (`Z` or `+hh:mm`). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** A PostgreSQL LSN: two hexadecimal halves, `16/B374D848`. */
+const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
+
+/** zod shape of `restore`. */
+export function restoreShape() {
+  return z
+    .object({
+      from: z.any().optional(),
+      mode: z.enum(["clone", "in_place"]).optional(),
+      backupId: z.string().min(1).optional(),
+      targetTime: z.string().optional(),
+      targetLsn: z.string().optional(),
+      confirm: z.boolean().optional(),
+    })
+    .strict()
+    .optional();
+}
+
+/**
+ * Checks `restore` against the BackupPolicy it names and the db_resource being made.
+ * `self` is what the db_resource being parsed will be.
+ */
+export function checkRestore(
+  input: any,
+  from: RestoreSourceRef | undefined,
+  self: { kind: ResourceKind; backend?: string; version?: Major; resourceId: string },
+  p: Problems,
+): void {
+  const r = input.restore;
+  if (!r || typeof r !== "object") return;
+  if (r.from === undefined || r.from === null) {
+    p.add("restore.from", "`restore.from` is required: the BackupPolicy whose backups to restore");
+  } else if (!from) {
+    const ctor = typeof r.from === "object" ? (r.from as object).constructor?.name : undefined;
+    p.add("restore.from", `\`restore.from\` must be a BackupPolicy; got ${ctor && ctor !== "Object" ? `an instance of \`${ctor}\`` : show(r.from)}`);
+  }
+  const targets = (["backupId", "targetTime", "targetLsn"] as const).filter((k) => r[k] !== undefined);
+  if (targets.length > 1) {
+    p.add(`restore.${targets[1]}`, `\`restore\` takes at most one of \`backupId\`, \`targetTime\`, \`targetLsn\`; got ${targets.map((t) => `\`${t}\``).join(" and ")}`);
+  }
+  if (typeof r.targetTime === "string") {
+    if (!ISO_TIME.test(r.targetTime) || Number.isNaN(Date.parse(r.targetTime))) {
+      p.add("restore.targetTime", `\`restore.targetTime\` must be an ISO 8601 time with a zone, such as \`2026-11-26T10:15:00Z\`; got ${show(r.targetTime)}`);
+    } else if (Date.parse(r.targetTime) > Date.now()) {
+      p.add("restore.targetTime", `\`restore.targetTime\` must not be in the future; got ${show(r.targetTime)}`);
+    }
+  }
+  if (typeof r.targetLsn === "string" && !LSN.test(r.targetLsn)) {
+    p.add("restore.targetLsn", `\`restore.targetLsn\` must be an LSN such as \`0/3000060\`; got ${show(r.targetLsn)}`);
+  }
+  const mode = r.mode ?? "clone";
+  if (mode === "in_place" && r.confirm !== true) {
+    p.add(
+      "restore.confirm",
+      "`restore.confirm` must be `true` for `restore.mode` `in_place`: an in-place restore replaces the data of this db_resource (a safety backup is taken first)",
+    );
+  }
+  if (!from) return;
+  if ((r.targetTime !== undefined || r.targetLsn !== undefined) && !from.pitr) {
+    const which = r.targetTime !== undefined ? "targetTime" : "targetLsn";
+    p.add(`restore.${which}`, `\`restore.${which}\` needs point-in-time recovery, and BackupPolicy ${JSON.stringify(from.policyName)} has \`pitr\` off (restore a \`backupId\` or the latest backup instead)`);
+  }
+  if (self.backend !== undefined && from.target.backend !== self.backend) {
+    p.add("restore.from", `\`restore.from\` must back up a db_resource on the same back end (\`${self.backend}\`); BackupPolicy ${JSON.stringify(from.policyName)} is on \`${from.target.backend}\``);
+  }
+  if (self.version !== undefined && from.target.version !== self.version) {
+    p.add(
+      "restore.from",
+      `\`restore.from\` backs up PostgreSQL ${from.target.version}, and this db_resource runs ${self.version}: a restore keeps the major (set \`version: "${from.target.version}"\`, then upgrade with BlueGreenUpgrade)`,
+    );
+  }
+  if (from.target.kind !== self.kind) {
+    p.add("restore.from", `\`restore.from\` backs up a ${from.target.kind}, and this db_resource is a ${self.kind}: restore into the same kind, then migrate with BlueGreenUpgrade`);
+  }
+  if (mode === "in_place" && from.target.resourceId !== self.resourceId) {
+    p.add("restore.mode", `\`restore.mode\` \`in_place\` restores a db_resource from its own backups, and BackupPolicy ${JSON.stringify(from.policyName)} backs up \`${from.target.resourceId}\` (use \`mode: "clone"\`)`);
+  }
+  if (mode === "clone" && from.target.resourceId === self.resourceId) {
+    p.add("restore.mode", "`restore.mode` `clone` makes a new db_resource, and `restore.from` backs up this very one (use `mode: \"in_place\"` with `confirm: true`)");
+  }
+}
+
+/** Resolves `restore`; undefined when not given. Only called when {@link checkRestore} found no problem. */
+export function resolveRestore(input: any, from: RestoreSourceRef | undefined): RestoreSpec | undefined {
+  const r = input.restore;
+  if (!r || !from) return undefined;
+  const target: RestoreSpec["target"] =
+    r.backupId !== undefined
+      ? { type: "backup", backupId: r.backupId }
+      : r.targetTime !== undefined
+        ? { type: "time", time: new Date(r.targetTime).toISOString() }
+        : r.targetLsn !== undefined
+          ? { type: "lsn", lsn: r.targetLsn.toUpperCase() }
+          : { type: "latest" };
+  return { mode: r.mode ?? "clone", from: { ...from.target, policyName: from.policyName, pitr: from.pitr }, target, confirm: r.confirm === true };
+}
