@@ -5,7 +5,7 @@
 import assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { RANDOM_PASSWORD_TYPE } from "../harness/engine";
+import { exampleCalls, exampleHandlers } from "../harness/handlers";
 import { setStrictMocks, settle } from "../harness/mocks";
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
@@ -30,10 +30,7 @@ describe("examples run under strict mocks", () => {
 
   for (const dir of dirs) {
     it(`${dir}: constructs and registers only known types`, async () => {
-      const echo = (a: any) => ({ id: `${a.name}-id`, state: { ...a.inputs, host: "127.0.0.1", port: 5432, status: "RUNNING", state: "ok", usageBytes: 0 } });
-      const handlers: Record<string, any> = { [RANDOM_PASSWORD_TYPE]: (a: any) => ({ id: a.name, state: { ...a.inputs, result: "x".repeat(32) } }) };
-      for (const t of ["LocalServer", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord"]) handlers[`pulumi-nodejs:dynamic/pgplatform:${t}`] = echo;
-      const mocks = setStrictMocks(handlers, { allowComponents: ["pgplatform:index:*"], config: { "pgplatform:localDataRoot": "/srv/pgplatform" } });
+      const mocks = setStrictMocks(exampleHandlers(), { allowComponents: ["pgplatform:index:*"], calls: exampleCalls(), config: { "pgplatform:localDataRoot": "/srv/pgplatform" } });
       const restore = aliasLibrary();
       try {
         const program = require(path.join(EXAMPLES, dir, "index.ts"));

@@ -26,7 +26,7 @@ import { STACK_POLICIES } from "../../policies/rules/quotas";
 import { PROJECT_STORAGE_QUOTA } from "../../policies/rules/quotas/pgplatform-configure-project-storage-quota";
 import { TENANT_CONNECTIONS } from "../../policies/rules/quotas/pgplatform-configure-tenant-connections";
 import { TENANTS_PER_CLUSTER } from "../../policies/rules/quotas/pgplatform-configure-tenants-per-cluster";
-import { RANDOM_PASSWORD_TYPE } from "../harness/engine";
+import { exampleCalls, exampleHandlers } from "../harness/handlers";
 import { setStrictMocks, settle } from "../harness/mocks";
 import { Seen, captureEngineView, waitForRPCs } from "./quotas/capture";
 import { Diagnostic, PackConfig, analyzeResource, analyzeStack } from "./quotas/harness";
@@ -37,10 +37,7 @@ const ALL_POLICIES = [...RESOURCE_POLICIES, ...STACK_POLICIES];
 
 /** Runs `program` under strict mocks (preview) and returns every resource it registered, as the engine saw it. */
 async function preview(program: () => void): Promise<Seen[]> {
-  const echo = (a: any) => ({ id: `${a.name}-id`, state: { ...a.inputs, host: "127.0.0.1", port: 5432, status: "RUNNING", state: "ok", usageBytes: 0 } });
-  const handlers: Record<string, any> = { [RANDOM_PASSWORD_TYPE]: (a: any) => ({ id: a.name, state: { ...a.inputs, result: "x".repeat(32) } }) };
-  for (const t of ["LocalServer", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord"]) handlers[`pulumi-nodejs:dynamic/pgplatform:${t}`] = echo;
-  const mocks = setStrictMocks(handlers, { preview: true, allowComponents: ["pgplatform:index:*"], config: { "pgplatform:localDataRoot": "/srv/pgplatform" } });
+  const mocks = setStrictMocks(exampleHandlers(), { preview: true, allowComponents: ["pgplatform:index:*"], calls: exampleCalls(), config: { "pgplatform:localDataRoot": "/srv/pgplatform" } });
   const view = captureEngineView();
   program();
   await settle(mocks);
