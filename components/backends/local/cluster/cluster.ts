@@ -1,0 +1,266 @@
+/**
+ * The lifecycle of one local pg_cluster: create (etcd, 1 + N Patroni members, HAProxy), inspect
+ * (what really runs: dead processes, who is primary, lag, history), destroy. Update is in
+ * `update.ts`. Used by the dynamic provider, the tests and the P4 bench. Pure Node + `pg` inside
+ * functions, so the provider can be serialized.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ensureAppObjects, withAdmin } from "../admin";
+import { findServerBinaries } from "../binaries";
+import { prepareDataRoot } from "../instance";
+import { chownTree, freePort } from "../process";
+import { ServiceUser, serviceUser } from "../serviceUser";
+import { clusterHaproxy, patroniConfig } from "./config";
+import { daemonPid, waitUntil, writeOwned } from "./daemon";
+import { FailoverEvent, PatroniView, readHistory, readView } from "./patroni";
+import { memberPid, startEtcd, startHaproxy, startMember, stopCluster } from "./processes";
+import { statusOf } from "./rest";
+import { ClusterLayout, ClusterMember, LocalClusterSpec, clusterPaths, memberPaths } from "./spec";
+
+/** Tools Patroni needs besides the server: base backups for new members, pg_rewind for rejoins. */
+const CLUSTER_TOOLS = ["pg_basebackup", "pg_rewind", "pg_controldata", "pg_ctl", "postgres", "initdb"];
+
+/** A member of the topology, as pgplatform reports it. */
+export interface ClusterMemberState {
+  name: string;
+  role: "primary" | "standby" | "replica";
+  host: string;
+  port: number;
+  state: string;
+  lagBytes?: number;
+  timeline?: number;
+  pendingRestart: boolean;
+}
+
+/** What a local cluster really is, as {@link inspectCluster} finds it. */
+export interface LocalClusterState {
+  host: string;
+  writePort: number;
+  readPort: number;
+  etcdPort: number;
+  /** Ports of every member, as chosen at create (and at scale-up). */
+  layout: ClusterLayout;
+  /** The member Patroni holds as leader now, or "" when none. */
+  primary: string;
+  members: ClusterMemberState[];
+  /** Patroni's history of timeline changes (failovers and switchovers), oldest first. */
+  history: FailoverEvent[];
+  running: boolean;
+  status: "RUNNING" | "FAILED";
+  /** What is not as it should be: dead processes, members not running, no primary. */
+  drift: string[];
+  instanceDir: string;
+  binDir: string;
+}
+
+/** The service user, the server binaries (which must include Patroni's tools) and the paths of a cluster. */
+export function clusterContext(spec: Pick<LocalClusterSpec, "version" | "binarySearchPaths" | "runAs" | "dataRoot" | "resourceId">): { user: ServiceUser; binDir: string; paths: ReturnType<typeof clusterPaths> } {
+  const bins = findServerBinaries(spec.version, spec.binarySearchPaths ?? []);
+  const missing = CLUSTER_TOOLS.filter((t) => !fs.existsSync(path.join(bins.binDir, t)));
+  if (missing.length > 0) {
+    throw new Error(
+      `\`version\` ${spec.version}: a PgCluster on the local back end runs under Patroni, which needs ${missing.join(", ")} of the same major; ` +
+        `${bins.binDir} (${bins.source}) lacks them. Install Debian's \`postgresql-${spec.version}\` where it exists, or choose a \`version\` this machine has a full installation of (such as 15 on Debian 12)`,
+    );
+  }
+  const user = serviceUser(spec.runAs);
+  prepareDataRoot(spec.dataRoot, user);
+  return { user, binDir: bins.binDir, paths: clusterPaths(spec.dataRoot, spec.resourceId) };
+}
+
+/** Free ports, all different from each other and from `taken`. */
+export async function freePorts(n: number, taken: readonly number[] = []): Promise<number[]> {
+  const out: number[] = [];
+  while (out.length < n) {
+    const p = await freePort();
+    if (!out.includes(p) && !taken.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** Every port a layout holds. */
+export function portsOf(layout: ClusterLayout): number[] {
+  return [...Object.values(layout.ports), ...layout.members.flatMap((m) => [m.pgPort, m.restPort])];
+}
+
+/** A new member named after the lowest free `nodeN`, on fresh ports. */
+export async function newMember(layout: ClusterLayout): Promise<ClusterMember> {
+  let i = 0;
+  while (layout.members.some((m) => m.name === `node${i}`)) i++;
+  const [pgPort, restPort] = await freePorts(2, portsOf(layout));
+  return { name: `node${i}`, pgPort, restPort };
+}
+
+/** Writes a member's Patroni configuration (0600, owned by the service user; it holds passwords). */
+export function writeMemberConfig(spec: LocalClusterSpec, layout: ClusterLayout, m: ClusterMember, binDir: string, user: ServiceUser): boolean {
+  const mp = memberPaths(clusterPaths(spec.dataRoot, spec.resourceId).dir, m.name);
+  if (!fs.existsSync(mp.dir)) {
+    fs.mkdirSync(mp.dir, { recursive: true, mode: 0o700 });
+    chownTree(mp.dir, user);
+  }
+  const text = patroniConfig(spec, layout, m, binDir);
+  const before = fs.existsSync(mp.config) ? fs.readFileSync(mp.config, "utf8") : "";
+  writeOwned(mp.config, text, user);
+  return before !== text;
+}
+
+/** Writes HAProxy's configuration; true when it changed. */
+export function writeHaproxyConfig(spec: LocalClusterSpec, layout: ClusterLayout, user: ServiceUser): boolean {
+  const p = clusterPaths(spec.dataRoot, spec.resourceId);
+  const text = clusterHaproxy(spec, layout);
+  const before = fs.existsSync(p.haproxyCfg) ? fs.readFileSync(p.haproxyCfg, "utf8") : "";
+  writeOwned(p.haproxyCfg, text, user, 0o644);
+  return before !== text;
+}
+
+/** (Re)starts HAProxy on the cluster's configuration. */
+export function restartHaproxy(spec: LocalClusterSpec, layout: ClusterLayout, user: ServiceUser): Promise<void> {
+  const p = clusterPaths(spec.dataRoot, spec.resourceId);
+  return startHaproxy(p.haproxyCfg, p.haproxyPid, p.haproxyLog, p.dir, user, layout.ports.write);
+}
+
+/** Waits until Patroni reports a leader and every member in `names` running (streaming, for standbys). */
+export async function awaitMembers(layout: ClusterLayout, names: readonly string[], timeoutMs = 120_000): Promise<PatroniView> {
+  return waitUntil(`members ${names.join(", ")} to run under a leader`, timeoutMs, async () => {
+    const view = await readView(layout.members);
+    if (!view?.leader) return undefined;
+    const ok = names.every((n) => view.members.some((m) => m.name === n && (m.state === "running" || m.state === "streaming") && (m.role === "leader" || m.lagBytes !== undefined)));
+    return ok ? view : undefined;
+  }, 250);
+}
+
+/** Waits until `sync` sync standbys are reported (sync mode only). */
+export async function awaitSync(layout: ClusterLayout, sync: number, timeoutMs = 60_000): Promise<void> {
+  if (sync <= 0) return;
+  await waitUntil(`${sync} synchronous standby(s)`, timeoutMs, async () => {
+    const view = await readView(layout.members);
+    return (view?.members.filter((m) => m.role === "sync_standby").length ?? 0) >= sync;
+  }, 250);
+}
+
+/** Runs `fn` as the superuser through the write endpoint, retrying while a new primary takes over. */
+export async function withPrimary<T>(spec: LocalClusterSpec, layout: ClusterLayout, fn: (client: any) => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const login = { port: layout.ports.write, superuser: spec.superuser, password: spec.superuserPassword };
+  return waitUntil("the write endpoint to take a superuser session", timeoutMs, () => withAdmin(login, async (c) => ({ v: await fn(c) })), 250).then((r) => r.v);
+}
+
+function readMarker(file: string): ClusterLayout | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")).layout;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the marker: the cluster is fully created, with this layout. */
+export function writeMarker(spec: LocalClusterSpec, layout: ClusterLayout): void {
+  const p = clusterPaths(spec.dataRoot, spec.resourceId);
+  fs.writeFileSync(p.marker, JSON.stringify({ resourceId: spec.resourceId, version: spec.version, layout }, null, 2) + "\n", { mode: 0o644 });
+}
+
+/**
+ * Creates and starts a cluster: etcd, every member (the first to take the initialize key
+ * bootstraps, the others base-backup from it), HAProxy, then the application role and database.
+ * Leftovers of an interrupted create are discarded first; a failed create leaves nothing behind.
+ */
+export async function createCluster(spec: LocalClusterSpec): Promise<LocalClusterState> {
+  const { user, binDir, paths } = clusterContext(spec);
+  if (fs.existsSync(paths.marker)) {
+    throw new Error(`${paths.dir} already holds the pgplatform cluster \`${spec.resourceId}\`; delete it first, or give this db_resource another \`local.dataRoot\``);
+  }
+  await discard(spec.dataRoot, spec.resourceId);
+  try {
+    fs.mkdirSync(paths.members, { recursive: true, mode: 0o700 });
+    fs.chmodSync(paths.dir, 0o700);
+    chownTree(paths.dir, user);
+    const [etcdClient, etcdPeer, write, read] = await freePorts(4);
+    const layout: ClusterLayout = { ports: { etcdClient, etcdPeer, write, read }, members: [] };
+    for (let i = 0; i <= spec.standbys; i++) layout.members.push(await newMember(layout));
+    for (const m of layout.members) writeMemberConfig(spec, layout, m, binDir, user);
+    await startEtcd(spec.dataRoot, spec.resourceId, layout, user);
+    // The first member bootstraps alone; the others then clone it (a bootstrap race costs a retry loop).
+    startMember(paths.dir, layout.members[0], user);
+    await waitUntil(`member ${layout.members[0].name} to become the primary`, 90_000, async () => (await statusOf(layout.members[0].restPort, "/primary")) === 200, 200);
+    for (const m of layout.members.slice(1)) startMember(paths.dir, m, user);
+    await awaitMembers(layout, layout.members.map((m) => m.name));
+    writeHaproxyConfig(spec, layout, user);
+    await restartHaproxy(spec, layout, user);
+    await withPrimary(spec, layout, (c) => ensureAppObjects(c, spec));
+    await awaitSync(layout, spec.syncStandbys);
+    writeMarker(spec, layout);
+    return await inspectWith(spec, layout, binDir);
+  } catch (err) {
+    await discard(spec.dataRoot, spec.resourceId).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function discard(dataRoot: string, resourceId: string): Promise<void> {
+  const p = clusterPaths(dataRoot, resourceId);
+  if (!fs.existsSync(p.dir)) return;
+  await stopCluster(dataRoot, resourceId, []);
+  fs.rmSync(p.dir, { recursive: true, force: true });
+}
+
+/** The layout a cluster was created with, or undefined when its directory or marker is gone. */
+export function layoutOf(dataRoot: string, resourceId: string): ClusterLayout | undefined {
+  return readMarker(clusterPaths(dataRoot, resourceId).marker);
+}
+
+/** What really runs for `spec`, or undefined when the cluster's directory is gone. */
+export async function inspectCluster(spec: LocalClusterSpec): Promise<LocalClusterState | undefined> {
+  const layout = layoutOf(spec.dataRoot, spec.resourceId);
+  if (!layout) return undefined;
+  return inspectWith(spec, layout, clusterContext(spec).binDir);
+}
+
+/** Reads processes, Patroni's view and history of a cluster with a known layout. */
+export async function inspectWith(spec: LocalClusterSpec, layout: ClusterLayout, binDir: string): Promise<LocalClusterState> {
+  const p = clusterPaths(spec.dataRoot, spec.resourceId);
+  const drift: string[] = [];
+  if (!daemonPid(p.etcdPid, p.etcdData)) drift.push("etcd stopped");
+  if (!daemonPid(p.haproxyPid, p.haproxyCfg)) drift.push("haproxy stopped");
+  const view: PatroniView | undefined = await readView(layout.members);
+  const history = (await readHistory(layout.members)) ?? [];
+  const members: ClusterMemberState[] = layout.members.map((m) => {
+    const seen = view?.members.find((x) => x.name === m.name);
+    const patroni = memberPid(p.dir, m.name) !== undefined;
+    if (!patroni) drift.push(`member ${m.name}: patroni stopped`);
+    else if (!seen || (seen.state !== "running" && seen.state !== "streaming")) drift.push(`member ${m.name}: postgres ${seen?.state ?? "not reported"}`);
+    return {
+      name: m.name,
+      role: seen?.role === "leader" ? "primary" : "standby",
+      host: "127.0.0.1",
+      port: m.pgPort,
+      state: !patroni ? "stopped" : (seen?.state ?? "unknown"),
+      ...(seen?.lagBytes !== undefined ? { lagBytes: seen.lagBytes } : {}),
+      ...(seen?.timeline !== undefined ? { timeline: seen.timeline } : {}),
+      pendingRestart: seen?.pendingRestart ?? false,
+    };
+  });
+  const primary = view?.leader ?? "";
+  if (!primary) drift.push("no primary");
+  const running = drift.length === 0;
+  return {
+    host: "127.0.0.1",
+    writePort: layout.ports.write,
+    readPort: layout.ports.read,
+    etcdPort: layout.ports.etcdClient,
+    layout,
+    primary,
+    members,
+    history,
+    running,
+    // A dead standby is drift to repair, not an outage: the endpoints still serve while there is a primary behind HAProxy.
+    status: primary && !drift.includes("haproxy stopped") ? "RUNNING" : "FAILED",
+    drift,
+    instanceDir: p.dir,
+    binDir,
+  };
+}
+
+/** Stops every process of the cluster and removes its directory. Idempotent. */
+export async function destroyCluster(dataRoot: string, resourceId: string): Promise<void> {
+  await discard(dataRoot, resourceId);
+}

@@ -1,0 +1,219 @@
+/**
+ * The dynamic provider that manages one local pg_cluster: etcd, 1 + N PostgreSQL nodes under
+ * Patroni and HAProxy with a write and a read port, all on 127.0.0.1 (see
+ * components/backends/local/cluster). `read` reports what really runs (dead members, who is
+ * primary, lag, Patroni's history); `update` repairs that drift and applies changes in place;
+ * with a `catalog` input the failover history is recorded in the catalogue.
+ *
+ * Serialized with the program: Node built-ins and pure local modules; `pg` is required inside.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createCluster, destroyCluster, inspectCluster } from "../backends/local/cluster/cluster";
+import { recordFailovers } from "../backends/local/cluster/failovers";
+import { LocalClusterSpec, PatroniTiming } from "../backends/local/cluster/spec";
+import { updateCluster } from "../backends/local/cluster/update";
+import { sameSetting } from "../backends/local/config";
+import { changeProblems } from "../model/change";
+import type { CatalogInput } from "./catalogRecord";
+import { UNKNOWN } from "./values";
+
+/** The `kind` input that tells policies what this dynamic resource is. */
+export const LOCAL_CLUSTER_KIND = "pgplatform:local:cluster";
+
+/** Inputs that force a new cluster (a new directory, new data) when they change. */
+export const LOCAL_CLUSTER_REPLACES = ["resourceId", "dataRoot", "superuser"] as const;
+
+/** The inputs of a local cluster, as the provider sees them (plain values). */
+export interface LocalClusterInputs extends LocalClusterSpec {
+  kind: string;
+  /** The db_resource kind, for validateChange (`pg_cluster`). */
+  resourceKind: string;
+  storageGb: number;
+  /** Where failover records go; none recorded without it. @default - no records */
+  catalog?: CatalogInput;
+  labels?: Record<string, string>;
+}
+
+type Outputs = LocalClusterInputs & Record<string, any>;
+
+function known(v: unknown): boolean {
+  return v !== UNKNOWN && v !== undefined;
+}
+
+function specOf(p: any): LocalClusterSpec {
+  return {
+    resourceId: p.resourceId,
+    version: String(p.version),
+    dataRoot: p.dataRoot,
+    runAs: p.runAs || undefined,
+    allowedCidrs: p.allowedCidrs,
+    superuser: p.superuser,
+    superuserPassword: p.superuserPassword,
+    replicationPassword: p.replicationPassword,
+    databaseName: p.databaseName,
+    username: p.username,
+    password: p.password,
+    parameters: p.parameters ?? {},
+    standbys: Number(p.standbys),
+    syncStandbys: Number(p.syncStandbys ?? 0),
+    timing: p.timing,
+    binarySearchPaths: p.binarySearchPaths ?? [],
+    ...(p.bootstrap ? { bootstrap: p.bootstrap } : {}),
+    ...(p.archiveCommand ? { archiveCommand: p.archiveCommand } : {}),
+    ...(p.restoreCommand ? { restoreCommand: p.restoreCommand } : {}),
+  };
+}
+
+/** Problems with the HA inputs, each naming the input. */
+export function clusterInputProblems(news: any): { property: string; reason: string }[] {
+  const out: { property: string; reason: string }[] = [];
+  const int = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  if (known(news.standbys) && !int(news.standbys)) out.push({ property: "standbys", reason: `\`standbys\` must be a whole number >= 0; got ${JSON.stringify(news.standbys)}` });
+  if (known(news.syncStandbys) && known(news.standbys) && int(news.standbys) && (!int(news.syncStandbys) || news.syncStandbys > news.standbys)) {
+    out.push({ property: "syncStandbys", reason: `\`syncStandbys\` must be between 0 and \`standbys\` (${news.standbys}); got ${JSON.stringify(news.syncStandbys)}` });
+  }
+  const t: PatroniTiming | undefined = known(news.timing) ? news.timing : undefined;
+  if (t) {
+    const pos = (v: unknown) => typeof v === "number" && v > 0;
+    if (!pos(t.ttl) || !pos(t.loopWait) || !pos(t.retryTimeout)) {
+      out.push({ property: "timing", reason: `\`timing\` must give \`ttl\`, \`loopWait\` and \`retryTimeout\` in seconds, each > 0; got ${JSON.stringify(t)}` });
+    } else if (t.loopWait + 2 * t.retryTimeout > t.ttl) {
+      out.push({
+        property: "timing",
+        reason: `\`timing.ttl\` must be at least \`loopWait\` + 2 x \`retryTimeout\` (${t.loopWait + 2 * t.retryTimeout} s), or a primary that is merely slow loses its leader key; got ${t.ttl}`,
+      });
+    }
+  }
+  return out;
+}
+
+async function withRecords(inputs: any, state: any): Promise<Record<string, any>> {
+  if (!inputs.catalog || !Array.isArray(state.history)) return { ...state, failoversRecorded: -1 };
+  const n = await recordFailovers(inputs.catalog, inputs.resourceId, state.history);
+  // -1: the db_resource is not in the catalogue yet; the next refresh or update records the history.
+  return { ...state, failoversRecorded: n ?? -1 };
+}
+
+/** The provider object; one shared instance, so it is serialized once per program. */
+export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds: any, news: any) {
+    const failures: { property: string; reason: string }[] = [];
+    if (news.kind !== LOCAL_CLUSTER_KIND) failures.push({ property: "kind", reason: `\`kind\` must be \`${LOCAL_CLUSTER_KIND}\`; got ${JSON.stringify(news.kind)}` });
+    failures.push(...clusterInputProblems(news));
+    if (olds && olds.resourceId) {
+      const was = { kind: olds.resourceKind, version: String(olds.version), storageGb: Number(olds.storageGb) };
+      const now = {
+        kind: known(news.resourceKind) ? news.resourceKind : was.kind,
+        version: known(news.version) ? String(news.version) : was.version,
+        storageGb: known(news.storageGb) ? Number(news.storageGb) : was.storageGb,
+      };
+      for (const p of changeProblems(was, now)) failures.push({ property: p.path === "storage.sizeGb" ? "storageGb" : p.path === "kind" ? "resourceKind" : p.path, reason: p.message });
+      if (Number(now.version) > Number(was.version)) {
+        failures.push({ property: "version", reason: `\`version\` cannot change in place from \`${was.version}\` to \`${now.version}\` on a local PgCluster; upgrade with BlueGreenUpgrade instead` });
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(id: string, olds: Outputs, news: LocalClusterInputs) {
+    const replaces = LOCAL_CLUSTER_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
+    const changed: string[] = [];
+    const scalar = ["version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand"] as const;
+    for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
+    for (const k of ["allowedCidrs", "timing", "catalog", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
+    if (known(news.parameters)) {
+      const keys = new Set([...Object.keys(olds.parameters ?? {}), ...Object.keys(news.parameters ?? {})]);
+      if ([...keys].some((k) => !sameSetting(olds.parameters?.[k], news.parameters?.[k]))) changed.push("parameters");
+    }
+    // Drift that read found (a dead member, etcd or HAProxy down) is repaired by an update.
+    if (Array.isArray(olds.drift) && olds.drift.length > 0) changed.push("drift");
+    return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: false };
+  },
+
+  async create(inputs: LocalClusterInputs) {
+    const state = await createCluster(specOf(inputs));
+    return { id: inputs.resourceId, outs: { ...inputs, ...(await withRecords(inputs, state)) } };
+  },
+
+  async read(id: string, props: Outputs) {
+    const state = await inspectCluster(specOf(props));
+    if (!state) return { id: "", props: {} };
+    return { id, props: { ...props, ...(await withRecords(props, state)) } };
+  },
+
+  async update(id: string, olds: Outputs, news: LocalClusterInputs) {
+    const state = await updateCluster(specOf(olds), specOf(news));
+    return { outs: { ...news, ...(await withRecords(news, state)) } };
+  },
+
+  async delete(id: string, props: Outputs) {
+    await destroyCluster(props.dataRoot, props.resourceId);
+  },
+};
+
+/** Inputs of a {@link LocalCluster} resource. */
+export interface LocalClusterArgs {
+  resourceId: pulumi.Input<string>;
+  resourceKind: pulumi.Input<string>;
+  version: pulumi.Input<string>;
+  dataRoot: pulumi.Input<string>;
+  runAs?: pulumi.Input<string>;
+  allowedCidrs: pulumi.Input<pulumi.Input<string>[]>;
+  superuser: pulumi.Input<string>;
+  superuserPassword: pulumi.Input<string>;
+  replicationPassword: pulumi.Input<string>;
+  databaseName: pulumi.Input<string>;
+  username: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  parameters: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  standbys: pulumi.Input<number>;
+  syncStandbys: pulumi.Input<number>;
+  timing: pulumi.Input<PatroniTiming>;
+  storageGb: pulumi.Input<number>;
+  binarySearchPaths?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Restore hook (see LocalClusterHandle). @default - initdb */
+  bootstrap?: pulumi.Input<LocalClusterSpec["bootstrap"]>;
+  /** WAL archiving hook. @default - no archiving */
+  archiveCommand?: pulumi.Input<string>;
+  /** WAL fetch hook for every node. @default - none */
+  restoreCommand?: pulumi.Input<string>;
+  /** Where failover records go (a secret). @default - no failover records */
+  catalog?: pulumi.Input<CatalogInput>;
+  /** The db_resource's labels, so policies can judge this primitive on its own. */
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** One local Patroni cluster behind HAProxy (type `pulumi-nodejs:dynamic/pgplatform:LocalCluster`). */
+export class LocalCluster extends pulumi.dynamic.Resource {
+  declare readonly resourceId: pulumi.Output<string>;
+  declare readonly host: pulumi.Output<string>;
+  declare readonly writePort: pulumi.Output<number>;
+  declare readonly readPort: pulumi.Output<number>;
+  declare readonly etcdPort: pulumi.Output<number>;
+  declare readonly layout: pulumi.Output<{ ports: Record<string, number>; members: { name: string; pgPort: number; restPort: number }[] }>;
+  declare readonly primary: pulumi.Output<string>;
+  declare readonly members: pulumi.Output<{ name: string; role: "primary" | "standby"; host: string; port: number; state: string; lagBytes?: number; timeline?: number; pendingRestart: boolean }[]>;
+  declare readonly history: pulumi.Output<{ timeline: number; lsn: string; reason: string; at?: string; newLeader?: string }[]>;
+  declare readonly status: pulumi.Output<"RUNNING" | "FAILED">;
+  declare readonly running: pulumi.Output<boolean>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly failoversRecorded: pulumi.Output<number>;
+  declare readonly superuserPassword: pulumi.Output<string>;
+  declare readonly replicationPassword: pulumi.Output<string>;
+  declare readonly password: pulumi.Output<string>;
+
+  constructor(name: string, args: LocalClusterArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = {
+      host: undefined, writePort: undefined, readPort: undefined, etcdPort: undefined, layout: undefined, primary: undefined, members: undefined,
+      history: undefined, status: undefined, running: undefined, drift: undefined, failoversRecorded: undefined, instanceDir: undefined, binDir: undefined,
+    };
+    super(
+      localClusterProvider,
+      name,
+      { kind: LOCAL_CLUSTER_KIND, ...outputs, ...args, ...(args.catalog ? { catalog: pulumi.secret(args.catalog) } : {}) },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["superuserPassword", "replicationPassword", "password"] }),
+      "pgplatform",
+      "LocalCluster",
+    );
+  }
+}
