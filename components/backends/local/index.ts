@@ -12,6 +12,8 @@ import { BackupPolicySpec, BlueGreenUpgradeSpec, PgClusterSpec, PgSingleSpec, Re
 import { connectionOf, endpointOf } from "../../outputs";
 import { LocalServer } from "../../providers/localServer";
 import { Backend, RenderedBackupPolicy, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
+import { LocalBackendParts, checkLocalUpgrade, renderLocalUpgrade } from "./upgrade";
+import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
 
 /** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
 export interface LocalSingleHandle {
@@ -139,11 +141,12 @@ export class LocalBackend implements Backend {
   }
 
   checkCluster(spec: PgClusterSpec): void {
-    notYet("PgCluster", spec.name);
+    checkLocalCluster(spec);
   }
 
-  renderCluster(_scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
-    return notYet("PgCluster", spec.name);
+  renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
+    const config = new pulumi.Config("pgplatform");
+    return renderLocalCluster(scope, spec, spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(), config.get("localRunAs") ?? "postgres");
   }
 
   checkReplicas(spec: ReadReplicaSetSpec, _source: RenderedSource): void {
@@ -162,12 +165,24 @@ export class LocalBackend implements Backend {
     return notYet("BackupPolicy", spec.name);
   }
 
-  checkUpgrade(spec: BlueGreenUpgradeSpec, _source: RenderedSource): void {
-    notYet("BlueGreenUpgrade", spec.name);
+  checkUpgrade(spec: BlueGreenUpgradeSpec, source: RenderedSource): void {
+    checkLocalUpgrade(this.upgradeParts(), spec, source);
   }
 
-  renderUpgrade(_scope: pulumi.ComponentResource, spec: BlueGreenUpgradeSpec, _source: RenderedSource): RenderedUpgrade {
-    return notYet("BlueGreenUpgrade", spec.name);
+  renderUpgrade(scope: pulumi.ComponentResource, spec: BlueGreenUpgradeSpec, source: RenderedSource): RenderedUpgrade {
+    return renderLocalUpgrade(this.upgradeParts(), scope, spec, source);
+  }
+
+  /** What the upgrade module needs from this back end. */
+  private upgradeParts(): LocalBackendParts {
+    const config = new pulumi.Config("pgplatform");
+    return {
+      renderSingle: (scope, spec) => this.renderSingle(scope, spec),
+      checkCluster: (spec) => this.checkCluster(spec),
+      renderCluster: (scope, spec) => this.renderCluster(scope, spec),
+      dataRootOf: (spec) => spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(),
+      runAs: () => config.get("localRunAs") ?? "postgres",
+    };
   }
 }
 
