@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { recordDbResource } from "../../../catalog/componentRecords";
 import { catalogInputOf, catalogTarget } from "../../../catalog/target";
-import { DEFAULTS } from "../../../model/defaults";
+import { DEFAULTS, MANAGED_PARAMETERS } from "../../../model/defaults";
 import { resourceIdOf } from "../../../model/ids";
 import { parsePgClusterArgs } from "../../../model/schemas/pgCluster";
 import { parsePgSingleArgs } from "../../../model/schemas/pgSingle";
@@ -42,6 +42,12 @@ export interface LocalBackendParts {
   runAs(): string;
 }
 
+/** The source's parameters that args may carry (the managed ones and the monitoring-derived one come from the green spec itself). */
+function userParameters(parameters: Record<string, string>): Record<string, string> {
+  const derived = [...MANAGED_PARAMETERS, "log_min_duration_statement"] as readonly string[];
+  return Object.fromEntries(Object.entries(parameters).filter(([k]) => !derived.includes(k)));
+}
+
 /** The args of the green db_resource: the source's, at the target major and plan, with logical decoding on (for the reverse stream). */
 function greenArgs(spec: BlueGreenUpgradeSpec, source: RenderedSource["spec"]): Record<string, unknown> {
   return {
@@ -57,7 +63,7 @@ function greenArgs(spec: BlueGreenUpgradeSpec, source: RenderedSource["spec"]): 
     backup: { enabled: false },
     monitoring: source.monitoring,
     lifecycle: { deletionProtection: source.lifecycle.deletionProtection, maintenanceWindow: source.lifecycle.maintenanceWindow },
-    parameters: { ...source.parameters, wal_level: "logical" },
+    parameters: { ...userParameters(source.parameters), wal_level: "logical" },
     ...(source.local.dataRoot ? { local: { dataRoot: source.local.dataRoot } } : {}),
   };
 }
