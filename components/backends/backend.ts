@@ -135,6 +135,8 @@ export interface Backend {
 /** Back ends shipped in this version; the others are reported with a clear error. */
 const AVAILABLE: Partial<Record<BackendName, () => Backend>> = {
   local: () => new (require("./local") as typeof import("./local")).LocalBackend(),
+  aws: () => new (require("./aws") as typeof import("./aws")).AwsBackend(),
+  kubernetes: () => new (require("./kubernetes") as typeof import("./kubernetes")).KubernetesBackend(),
 };
 
 /** The back end named `name`, or an error saying which ones this version ships. */

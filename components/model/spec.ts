@@ -47,6 +47,14 @@ export interface DbResourceSpec {
     softDeleteRetentionDays: number;
     maintenanceWindow: string;
   };
+  /**
+   * Limits on the db_resource, measured at every `pulumi up`/`refresh` (and by pg_cron where it runs):
+   * alerts as catalogue events from `warnAtPercent`; past `maxStorageGb` or `maxConnections`,
+   * `onLimit: "read_only"` blocks writes (or new connections); `maxQps` only alerts. Absent = no quota.
+   */
+  quotas?: { maxStorageGb?: number; maxConnections?: number; maxQps?: number; warnAtPercent: number; onLimit: "warn" | "read_only" };
+  /** Scheduled maintenance in `lifecycle.maintenanceWindow`; absent = none. */
+  maintenance?: { vacuumAnalyze: boolean };
   /** User tags, added to every child that takes tags. */
   tags: Record<string, string>;
   /** The labels every child carries: project, environment, plan, resource id, kind. */

@@ -165,9 +165,9 @@ describe("PgSingle (strict mocks)", () => {
   it("names the back ends this version ships when another is asked for, in args or stack config", () => {
     mocks = mocksFor();
     const expected =
-      "back end `aws` is not available in this version of pgplatform; available: `local`. Choose one with the `backend` arg or stack config `pgplatform:backend`";
-    assert.throws(() => new PgSingle("a", { projectId: "shop", environmentId: "dev", plan: "dev_single", backend: "aws" }), { message: expected });
-    mocks = mocksFor({ "pgplatform:backend": "aws", "pgplatform:catalog": "off" });
+      "back end `kubernetes` is not available in this version of pgplatform; available: `local`, `aws`. Choose one with the `backend` arg or stack config `pgplatform:backend`";
+    assert.throws(() => new PgSingle("a", { projectId: "shop", environmentId: "dev", plan: "dev_single", backend: "kubernetes" }), { message: expected });
+    mocks = mocksFor({ "pgplatform:backend": "kubernetes", "pgplatform:catalog": "off" });
     assert.throws(() => new PgSingle("b", { projectId: "shop", environmentId: "dev", plan: "dev_single" }), { message: expected });
     assert.deepStrictEqual(mocks.registrations, []);
   });

@@ -71,6 +71,12 @@ export function commonShape() {
       .strict()
       .optional(),
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    quotas: z
+      .object({ maxStorageGb: z.number().positive(), maxConnections: int().min(1), maxQps: z.number().positive(), warnAtPercent: int().min(1).max(100), onLimit: z.enum(["warn", "read_only"]) })
+      .partial()
+      .strict()
+      .optional(),
+    maintenance: z.object({ vacuumAnalyze: z.boolean() }).partial().strict().optional(),
     tags: z.record(z.string(), z.string()).optional(),
   };
 }
@@ -138,6 +144,7 @@ export function checkCommon(input: any, kind: ResourceKind, component: string, p
   checkNetwork(input.network, tier, where, backend, p);
   checkBackup(input.backup, plan, p);
   checkLifecycle(input.lifecycle, p);
+  checkQuotas(input.quotas, p);
   checkParameters(input.parameters, p);
   return { plan, version, tier, where, backend };
 }
@@ -226,6 +233,13 @@ function checkLifecycle(lifecycle: any, p: Problems): void {
   }
 }
 
+function checkQuotas(quotas: any, p: Problems): void {
+  if (!quotas || typeof quotas !== "object") return;
+  if (quotas.maxStorageGb === undefined && quotas.maxConnections === undefined && quotas.maxQps === undefined) {
+    p.add("quotas", `\`quotas\` must set at least one of \`maxStorageGb\`, \`maxConnections\`, \`maxQps\`; got ${show(quotas)}`);
+  }
+}
+
 function checkParameters(parameters: any, p: Problems): void {
   if (!parameters || typeof parameters !== "object") return;
   for (const [name, value] of Object.entries(parameters)) {
@@ -306,6 +320,16 @@ export function resolveCommon(input: any, name: string, kind: ResourceKind, fact
       maintenanceWindow: input.lifecycle?.maintenanceWindow ?? plan.maintenanceWindow,
     },
     tags: { ...(input.tags ?? {}) },
+    ...(input.quotas
+      ? {
+          quotas: {
+            ...input.quotas,
+            warnAtPercent: input.quotas.warnAtPercent ?? DEFAULTS.quotaWarnAtPercent,
+            onLimit: input.quotas.onLimit ?? "warn",
+          },
+        }
+      : {}),
+    ...(input.maintenance ? { maintenance: { vacuumAnalyze: input.maintenance.vacuumAnalyze ?? false } } : {}),
     labels,
   };
 }
