@@ -96,3 +96,40 @@ export function normalizeCron(text: string): string {
 export function firesMoreThanDaily(cron: Cron): boolean {
   return cron.minute.length * cron.hour.length > 1;
 }
+
+/** True when the cron fires at the minute of `d` (UTC). Day and weekday follow Vixie cron: when both are restricted, either matches. */
+export function cronFiresAt(cron: Cron, d: Date): boolean {
+  const has = (list: number[], v: number) => list.includes(v);
+  if (!has(cron.minute, d.getUTCMinutes()) || !has(cron.hour, d.getUTCHours()) || !has(cron.month, d.getUTCMonth() + 1)) return false;
+  const wd = d.getUTCDay();
+  const dayOk = has(cron.day, d.getUTCDate());
+  const weekdayOk = has(cron.weekday, wd) || (wd === 0 && has(cron.weekday, 7));
+  const dayRestricted = cron.day.length < 31;
+  const weekdayRestricted = !(has(cron.weekday, 0) || has(cron.weekday, 7)) || [1, 2, 3, 4, 5, 6].some((v) => !has(cron.weekday, v));
+  return dayRestricted && weekdayRestricted ? dayOk || weekdayOk : dayOk && weekdayOk;
+}
+
+/**
+ * The first minute strictly after `after` at which the cron fires (UTC), or undefined when it
+ * never does within 5 years (`0 0 31 2 *`).
+ */
+export function nextRun(cron: Cron, after: Date): Date | undefined {
+  const t = new Date(Math.floor(after.getTime() / 60_000) * 60_000 + 60_000);
+  const limit = after.getTime() + 5 * 366 * 86_400_000;
+  while (t.getTime() <= limit) {
+    if (!cron.month.includes(t.getUTCMonth() + 1)) {
+      t.setUTCMonth(t.getUTCMonth() + 1, 1);
+      t.setUTCHours(0, 0, 0, 0);
+    } else if (!cronFiresAt({ ...cron, minute: [t.getUTCMinutes()], hour: [t.getUTCHours()] }, t)) {
+      t.setUTCDate(t.getUTCDate() + 1);
+      t.setUTCHours(0, 0, 0, 0);
+    } else if (!cron.hour.includes(t.getUTCHours())) {
+      t.setUTCHours(t.getUTCHours() + 1, 0, 0, 0);
+    } else if (!cron.minute.includes(t.getUTCMinutes())) {
+      t.setUTCMinutes(t.getUTCMinutes() + 1, 0, 0);
+    } else {
+      return t;
+    }
+  }
+  return undefined;
+}

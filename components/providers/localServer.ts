@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sameSetting } from "../backends/local/config";
 import { LocalServerSpec, createServer, destroyServer, inspectServer, updateServer } from "../backends/local/server";
+import type { CloneSource } from "../backends/local/restore/pgbackrestRestore";
 import { changeProblems } from "../model/change";
 import { KINDS, UNKNOWN } from "./values";
 
@@ -43,6 +44,11 @@ function specOf(p: any): LocalServerSpec {
     password: p.password,
     parameters: p.parameters ?? {},
     binarySearchPaths: p.binarySearchPaths ?? [],
+    archive: p.archive === true,
+    paused: p.paused === true,
+    deletionPolicy: p.deletionPolicy === "soft" ? "soft" : "hard",
+    softDeleteRetentionDays: typeof p.softDeleteRetentionDays === "number" ? p.softDeleteRetentionDays : 7,
+    ...(p.restore ? { restore: p.restore } : {}),
   };
 }
 
@@ -78,8 +84,10 @@ export const localServerProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: Outputs, news: LocalServerInputs) {
     const replaces = LOCAL_SERVER_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
     const changed: string[] = [];
-    const scalar = ["version", "runAs", "superuserPassword", "databaseName", "username", "password", "storageGb"] as const;
+    const scalar = ["version", "runAs", "superuserPassword", "databaseName", "username", "password", "storageGb", "deletionPolicy", "softDeleteRetentionDays"] as const;
     for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
+    // `restore` only says how the data directory was made: dropping it once the clone exists changes nothing.
+    for (const k of ["archive", "paused"] as const) if (known(news[k]) && (olds[k] === true) !== (news[k] === true)) changed.push(k);
     if (known(news.port) && news.port !== olds.port) changed.push("port");
     if (known(news.allowedCidrs) && JSON.stringify(olds.allowedCidrs) !== JSON.stringify(news.allowedCidrs)) changed.push("allowedCidrs");
     if (known(news.parameters)) {
@@ -87,7 +95,7 @@ export const localServerProvider: pulumi.dynamic.ResourceProvider = {
       if ([...keys].some((k) => !sameSetting(olds.parameters?.[k], news.parameters?.[k]))) changed.push("parameters");
     }
     // Drift that read found (server stopped, role or database dropped by hand) is repaired by an update.
-    if (olds.running === false || (Array.isArray(olds.drift) && olds.drift.length > 0)) changed.push("drift");
+    if ((olds.running === false && olds.paused !== true) || (Array.isArray(olds.drift) && olds.drift.length > 0)) changed.push("drift");
     return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: false };
   },
 
@@ -108,7 +116,8 @@ export const localServerProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string, props: Outputs) {
-    await destroyServer(props.dataRoot, props.resourceId);
+    const spec = specOf(props);
+    await destroyServer(props.dataRoot, props.resourceId, spec.deletionPolicy === "soft" ? { retentionDays: spec.softDeleteRetentionDays ?? 7 } : undefined);
   },
 };
 
@@ -131,6 +140,16 @@ export interface LocalServerArgs {
   binarySearchPaths?: pulumi.Input<pulumi.Input<string>[]>;
   /** The db_resource's labels (project, environment, plan, resource id, kind), so policies can judge this primitive on its own. */
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** WAL archiving through pgBackRest and the private socket it uses, so a BackupPolicy can attach without a restart. @default false */
+  archive?: pulumi.Input<boolean>;
+  /** Keep the server stopped, its data kept (`lifecycle.state: paused`). @default false */
+  paused?: pulumi.Input<boolean>;
+  /** `soft`: delete stops the server and keeps its directory for `softDeleteRetentionDays`, then a later run purges it. @default "hard" */
+  deletionPolicy?: pulumi.Input<"hard" | "soft">;
+  /** @default 7 */
+  softDeleteRetentionDays?: pulumi.Input<number>;
+  /** Make the data directory from a BackupPolicy's repository instead of initdb; read at create only. @default - a new, empty cluster */
+  restore?: pulumi.Input<CloneSource>;
 }
 
 /** One real PostgreSQL server process on this machine (type `pulumi-nodejs:dynamic/pgplatform:LocalServer`). */
@@ -138,7 +157,9 @@ export class LocalServer extends pulumi.dynamic.Resource {
   declare readonly resourceId: pulumi.Output<string>;
   declare readonly host: pulumi.Output<string>;
   declare readonly port: pulumi.Output<number>;
-  declare readonly status: pulumi.Output<"RUNNING" | "FAILED">;
+  declare readonly status: pulumi.Output<"RUNNING" | "PENDING" | "FAILED">;
+  /** `PAUSED` while the server is kept stopped, else `ACTIVE`. */
+  declare readonly lifecycle: pulumi.Output<"ACTIVE" | "PAUSED">;
   declare readonly running: pulumi.Output<boolean>;
   declare readonly dataDir: pulumi.Output<string>;
   declare readonly serverVersion: pulumi.Output<string>;
@@ -148,7 +169,7 @@ export class LocalServer extends pulumi.dynamic.Resource {
   declare readonly password: pulumi.Output<string>;
 
   constructor(name: string, args: LocalServerArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = { host: undefined, status: undefined, running: undefined, dataDir: undefined, instanceDir: undefined, binDir: undefined, serverVersion: undefined, drift: undefined };
+    const outputs = { host: undefined, status: undefined, lifecycle: undefined, running: undefined, dataDir: undefined, instanceDir: undefined, binDir: undefined, serverVersion: undefined, drift: undefined };
     super(
       localServerProvider,
       name,

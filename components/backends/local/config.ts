@@ -15,7 +15,24 @@ export interface ServerConfig {
   databaseName: string;
   username: string;
   parameters: Readonly<Record<string, string>>;
+  /** WAL archiving and the private socket pgBackRest uses; absent = neither (no Unix socket at all). */
+  backupAccess?: BackupAccess;
 }
+
+/**
+ * What a server that can be backed up by pgBackRest gets: WAL archiving through `archiveCommand`,
+ * and a Unix socket in a private (0700) directory on which the operating-system users `osUsers`
+ * (the service user, the program's user) log in as the superuser by peer authentication, since
+ * pgBackRest reaches a local PostgreSQL only over a socket and no password is kept on disk.
+ */
+export interface BackupAccess {
+  socketDir: string;
+  osUsers: readonly string[];
+  archiveCommand: string;
+}
+
+/** The pg_ident.conf map that lets {@link BackupAccess.osUsers} in as the superuser. */
+export const PEER_MAP = "pgplatform";
 
 /** Where the server listens: loopback only when the allowlist is loopback only, else everywhere. */
 export function listenAddresses(cidrs: readonly string[]): string {
@@ -37,11 +54,15 @@ export function renderConf(c: ServerConfig): string {
     "# Managed by pgplatform: rewritten on every update. Use the component's `parameters` instead.",
     `listen_addresses = ${quoteConf(listenAddresses(c.allowedCidrs))}`,
     `port = ${c.port}`,
-    "unix_socket_directories = ''",
+    `unix_socket_directories = ${quoteConf(c.backupAccess?.socketDir ?? "")}`,
     "password_encryption = 'scram-sha-256'",
   ];
+  if (c.backupAccess) {
+    lines.push("unix_socket_permissions = 0700", "archive_mode = 'on'", `archive_command = ${quoteConf(c.backupAccess.archiveCommand)}`);
+  }
+  const managed = ["password_encryption", ...(c.backupAccess ? ["unix_socket_permissions", "archive_mode", "archive_command"] : [])];
   for (const [k, v] of Object.entries(c.parameters).sort(([a], [b]) => a.localeCompare(b))) {
-    if (k === "password_encryption") continue;
+    if (managed.includes(k)) continue;
     lines.push(`${k} = ${quoteConf(v)}`);
   }
   return lines.join("\n") + "\n";
@@ -66,6 +87,7 @@ export function renderHba(c: ServerConfig): string {
   const lines = [
     "# Managed by pgplatform: rewritten on every update.",
     "# TYPE  DATABASE  USER  ADDRESS  METHOD",
+    ...(c.backupAccess ? [`local all ${hbaName(c.superuser)} peer map=${PEER_MAP}`] : []),
     `host all ${hbaName(c.superuser)} 127.0.0.1/32 scram-sha-256`,
     `host all ${hbaName(c.superuser)} ::1/128 scram-sha-256`,
   ];
@@ -79,6 +101,22 @@ export function renderHba(c: ServerConfig): string {
   }
   lines.push("host all all 0.0.0.0/0 reject", "host all all ::/0 reject");
   return lines.join("\n") + "\n";
+}
+
+/** pg_ident.conf: the operating-system users that may log in as the superuser over the private socket. */
+export function renderIdent(c: ServerConfig): string {
+  const lines = ["# Managed by pgplatform: rewritten on every update.", "# MAPNAME  SYSTEM-USERNAME  PG-USERNAME"];
+  for (const u of c.backupAccess?.osUsers ?? []) lines.push(`${PEER_MAP} ${hbaName(u)} ${hbaName(c.superuser)}`);
+  return lines.join("\n") + "\n";
+}
+
+/** The settings pgplatform.conf manages besides the parameters, with their values (to tell whether a change needs a restart). */
+export function managedSettings(c: ServerConfig): Record<string, string> {
+  return {
+    listen_addresses: listenAddresses(c.allowedCidrs),
+    unix_socket_directories: c.backupAccess?.socketDir ?? "",
+    archive_mode: c.backupAccess ? "on" : "off",
+  };
 }
 
 const MEMORY: Record<string, number> = { b: 1 / 1024, kb: 1, mb: 1024, gb: 1024 ** 2, tb: 1024 ** 3 };

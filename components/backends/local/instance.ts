@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ServerBinaries } from "./binaries";
-import { ServerConfig, renderConf, renderHba } from "./config";
+import { ServerConfig, renderConf, renderHba, renderIdent } from "./config";
 import { chownTree, runOrThrow, runningPostmaster } from "./process";
 import { ServiceUser, unreachableAncestor } from "./serviceUser";
 
@@ -15,6 +15,16 @@ export interface InstancePaths {
   dataDir: string;
   logFile: string;
   marker: string;
+}
+
+/** The private (0700) directory of a server's Unix socket, when it has backup access. */
+export function socketDirOf(p: Pick<InstancePaths, "instanceDir">): string {
+  return path.join(p.instanceDir, "run");
+}
+
+/** pgBackRest's files for a server: its configuration (written by a BackupPolicy), logs, locks, the scheduler's state. */
+export function backupDirOf(p: Pick<InstancePaths, "instanceDir">): string {
+  return path.join(p.instanceDir, "backup");
 }
 
 export function instancePaths(dataRoot: string, resourceId: string): InstancePaths {
@@ -103,7 +113,18 @@ export function writeConfig(p: InstancePaths, c: ServerConfig, user: ServiceUser
   const files: [string, string][] = [
     ["pgplatform.conf", conf],
     ["pg_hba.conf", renderHba(c)],
+    ["pg_ident.conf", renderIdent(c)],
   ];
+  if (c.backupAccess) {
+    // A Unix socket path is at most 107 bytes: say so now rather than let the server refuse to start.
+    const socket = path.join(c.backupAccess.socketDir, `.s.PGSQL.${c.port}`);
+    if (Buffer.byteLength(socket) > 107) {
+      throw new Error(`the server's socket path ${socket} is longer than the 107 bytes a Unix socket allows; choose a shorter \`local.dataRoot\``);
+    }
+    fs.mkdirSync(c.backupAccess.socketDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(c.backupAccess.socketDir, 0o700);
+    chownTree(c.backupAccess.socketDir, user);
+  }
   if (kept.length < overrides.length) files.push(["postgresql.auto.conf", kept.join("\n")]);
   for (const [file, text] of files) {
     const target = path.join(p.dataDir, file);

