@@ -103,6 +103,20 @@ export interface PgSingleArgs {
    */
   parameters?: Record<string, string | number | boolean>;
   /**
+   * Limits on this db_resource, measured at every `pulumi up`/`refresh` (and every 5 minutes by pg_cron
+   * where it runs): a catalogue event from `warnAtPercent` (default 80) of a limit; past `maxStorageGb` or
+   * `maxConnections`, `onLimit: "read_only"` makes the application database read-only (storage) or caps its
+   * connections, until usage falls back; `maxQps` (commits + rollbacks per second) only alerts.
+   * @default - no quota
+   */
+  quotas?: { maxStorageGb?: number; maxConnections?: number; maxQps?: number; warnAtPercent?: number; onLimit?: "warn" | "read_only" };
+  /**
+   * Scheduled maintenance at the start of `lifecycle.maintenanceWindow`: `vacuumAnalyze` runs
+   * `VACUUM (ANALYZE)` on the application database (pg_cron on the local back end, PostgreSQL 15 only).
+   * @default - none
+   */
+  maintenance?: { vacuumAnalyze?: boolean };
+  /**
    * Tags added to every child that takes tags.
    * @default - none
    */
