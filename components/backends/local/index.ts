@@ -13,6 +13,7 @@ import { connectionOf, endpointOf } from "../../outputs";
 import { LocalServer } from "../../providers/localServer";
 import { Backend, RenderedBackupPolicy, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
 import { LocalBackendParts, checkLocalUpgrade, renderLocalUpgrade } from "./upgrade";
+import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
 
 /** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
 export interface LocalSingleHandle {
@@ -140,11 +141,12 @@ export class LocalBackend implements Backend {
   }
 
   checkCluster(spec: PgClusterSpec): void {
-    notYet("PgCluster", spec.name);
+    checkLocalCluster(spec);
   }
 
-  renderCluster(_scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
-    return notYet("PgCluster", spec.name);
+  renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
+    const config = new pulumi.Config("pgplatform");
+    return renderLocalCluster(scope, spec, spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(), config.get("localRunAs") ?? "postgres");
   }
 
   checkReplicas(spec: ReadReplicaSetSpec, _source: RenderedSource): void {

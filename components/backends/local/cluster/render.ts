@@ -1,0 +1,153 @@
+/**
+ * How the local back end renders a PgCluster: three generated passwords and one LocalCluster
+ * (etcd, 1 + `standbys` Patroni members, HAProxy), and the normalized outputs read from it.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { catalogInputOf, catalogTarget } from "../../../catalog/target";
+import { DEFAULTS } from "../../../model/defaults";
+import { PgClusterSpec } from "../../../model/spec";
+import { connectionOf, endpointOf } from "../../../outputs";
+import { LocalCluster } from "../../../providers/localCluster";
+import { RenderedDbResource } from "../../backend";
+import { DEFAULT_TIMING, LocalClusterSpec } from "./spec";
+
+/**
+ * What the local back end keeps about a pg_cluster it rendered, for the components that act on it
+ * later (ReadReplicaSet, BackupPolicy, BlueGreenUpgrade).
+ *
+ * Restore and backup hooks of the LocalCluster resource (for BackupPolicy and restore):
+ * - `bootstrap: { command, keepExistingRecoveryConf?, recoveryConf? }`: the first node is made by
+ *   Patroni's custom bootstrap running `<command> --scope=<resourceId> --datadir=<member data dir>`
+ *   as the service user (e.g. a `pgbackrest restore` wrapper) instead of initdb; `recoveryConf`
+ *   (`restore_command`, `recovery_target_time`, `recovery_target_action`, ...) is what Patroni
+ *   writes for that node's recovery. The other members then clone it.
+ * - `archiveCommand`: sets `archive_mode = on` and this `archive_command` cluster-wide (Patroni
+ *   dynamic configuration), so WAL is archived from whichever member is primary.
+ * - `restoreCommand`: `restore_command` on every member (fetching archived WAL when streaming falls behind).
+ * Members' data directories are `<dataRoot>/<resourceId>/members/<name>/data`; `layout` gives
+ * their ports; the primary is the member named by `primary` (Patroni's leader).
+ */
+export interface LocalClusterHandle {
+  type: "local-cluster";
+  cluster: LocalCluster;
+  resourceId: string;
+  dataRoot: string;
+  runAs: string;
+  version: string;
+  superuser: string;
+  superuserPassword: pulumi.Output<string>;
+  replicationPassword: pulumi.Output<string>;
+  host: pulumi.Output<string>;
+  writePort: pulumi.Output<number>;
+  readPort: pulumi.Output<number>;
+  etcdPort: pulumi.Output<number>;
+}
+
+/** Suffixes of the children the local back end creates for a pg_cluster named `name`. */
+export const CLUSTER_CHILD = {
+  superuserPassword: "superuser-password",
+  replicationPassword: "replication-password",
+  appPassword: "app-password",
+  cluster: "cluster",
+} as const;
+
+/** Refuses what a local PgCluster cannot do (yet), listing every problem with its field. */
+export function checkLocalCluster(spec: PgClusterSpec): void {
+  const refuse: string[] = [];
+  if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas of a local PgCluster come with a ReadReplicaSet whose \`source\` is this cluster`);
+  if (spec.lifecycle.state === "paused") refuse.push("`lifecycle.state` `paused`: pausing a local PgCluster is not available yet; scale it down or delete it");
+  if (spec.local.port !== undefined) refuse.push(`\`local.port\` ${spec.local.port}: a local PgCluster chooses free ports for its write and read endpoints (and every member) at create and keeps them`);
+  if (spec.restore) refuse.push("`restore`: restoring a local PgCluster from a BackupPolicy is not available yet; restore a PgSingle, then migrate with BlueGreenUpgrade");
+  if (refuse.length > 0) throw new Error(`PgCluster ${JSON.stringify(spec.name)} asks for what the local back end cannot do yet:\n  - ${refuse.join("\n  - ")}`);
+}
+
+/** The parameters a local cluster runs with: the plan's (or spec's), then the local compute settings. */
+function clusterParametersOf(spec: PgClusterSpec): Record<string, string> {
+  const c = spec.compute.local;
+  return { ...spec.parameters, shared_buffers: c.sharedBuffers, effective_cache_size: c.effectiveCacheSize, work_mem: c.workMem, maintenance_work_mem: c.maintenanceWorkMem };
+}
+
+/** Renders a pg_cluster on this machine. */
+export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, dataRoot: string, runAs: string): RenderedDbResource {
+  const name = spec.name;
+  const password = (suffix: string) =>
+    pulumi.secret(new random.RandomPassword(`${name}-${suffix}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result);
+  const superuserPassword = password(CLUSTER_CHILD.superuserPassword);
+  const replicationPassword = password(CLUSTER_CHILD.replicationPassword);
+  const appPassword = password(CLUSTER_CHILD.appPassword);
+  const catalog = catalogInputOf(catalogTarget());
+  const timing: LocalClusterSpec["timing"] = { ...DEFAULT_TIMING };
+  const cluster = new LocalCluster(
+    `${name}-${CLUSTER_CHILD.cluster}`,
+    {
+      resourceId: spec.resourceId,
+      resourceKind: spec.kind,
+      version: spec.version,
+      dataRoot,
+      runAs,
+      allowedCidrs: spec.network.allowedCidrs,
+      superuser: DEFAULTS.superuser,
+      superuserPassword,
+      replicationPassword,
+      databaseName: spec.databaseName,
+      username: spec.username,
+      password: appPassword,
+      parameters: clusterParametersOf(spec),
+      standbys: spec.standbys,
+      syncStandbys: spec.replicationMode === "sync" ? spec.syncStandbys : 0,
+      timing,
+      storageGb: spec.storage.sizeGb,
+      binarySearchPaths: [path.resolve(__dirname, "..", "..", "..", "..")],
+      ...(catalog ? { catalog } : {}),
+      labels: spec.labels,
+    },
+    { parent: scope, protect: spec.lifecycle.deletionProtection },
+  );
+  const handle: LocalClusterHandle = {
+    type: "local-cluster",
+    cluster,
+    resourceId: spec.resourceId,
+    dataRoot,
+    runAs,
+    version: spec.version,
+    superuser: DEFAULTS.superuser,
+    superuserPassword: cluster.superuserPassword,
+    replicationPassword: cluster.replicationPassword,
+    host: cluster.host,
+    writePort: cluster.writePort,
+    readPort: cluster.readPort,
+    etcdPort: cluster.etcdPort,
+  };
+  const compute = `shared_buffers=${spec.compute.local.sharedBuffers}, ${spec.standbys + 1} nodes`;
+  return {
+    endpoints: { write: endpointOf(cluster.host, cluster.writePort), read: endpointOf(cluster.host, cluster.readPort) },
+    topology: pulumi.all([cluster.host, cluster.writePort, cluster.readPort, cluster.primary, cluster.members]).apply(([host, w, r, primary, members]) => ({
+      ...(primary ? { primary } : {}),
+      members: (members ?? []).map((m) => ({
+        name: m.name,
+        role: m.role,
+        host: m.host,
+        port: m.port,
+        state: m.state,
+        ...(m.lagBytes !== undefined ? { lagBytes: m.lagBytes } : {}),
+      })),
+      routing: { writes: `${host}:${w} (HAProxy to Patroni's primary)`, reads: `${host}:${r} (HAProxy over the running standbys)` },
+    })),
+    handle,
+    resources: [cluster],
+    connection: connectionOf(cluster.host, cluster.writePort, spec.databaseName, spec.username, cluster.password),
+    adminConnection: connectionOf(cluster.host, cluster.writePort, "postgres", DEFAULTS.superuser, cluster.superuserPassword),
+    resourceId: cluster.resourceId,
+    status: cluster.status,
+    metadata: cluster.status.apply(() => ({
+      kind: spec.kind,
+      plan: spec.plan,
+      version: spec.version,
+      backend: "local" as const,
+      region: DEFAULTS.localRegion,
+      size: { compute, storageGb: spec.storage.sizeGb },
+    })),
+  };
+}
