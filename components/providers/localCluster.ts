@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster, destroyCluster, inspectCluster } from "../backends/local/cluster/cluster";
 import { recordFailovers } from "../backends/local/cluster/failovers";
-import { LocalClusterSpec, PatroniTiming } from "../backends/local/cluster/spec";
+import { LocalClusterSpec, PatroniTiming, timingProblems } from "../backends/local/cluster/spec";
 import { updateCluster } from "../backends/local/cluster/update";
 import { sameSetting } from "../backends/local/config";
 import { changeProblems } from "../model/change";
@@ -72,18 +72,7 @@ export function clusterInputProblems(news: any): { property: string; reason: str
   if (known(news.syncStandbys) && known(news.standbys) && int(news.standbys) && (!int(news.syncStandbys) || news.syncStandbys > news.standbys)) {
     out.push({ property: "syncStandbys", reason: `\`syncStandbys\` must be between 0 and \`standbys\` (${news.standbys}); got ${JSON.stringify(news.syncStandbys)}` });
   }
-  const t: PatroniTiming | undefined = known(news.timing) ? news.timing : undefined;
-  if (t) {
-    const pos = (v: unknown) => typeof v === "number" && v > 0;
-    if (!pos(t.ttl) || !pos(t.loopWait) || !pos(t.retryTimeout)) {
-      out.push({ property: "timing", reason: `\`timing\` must give \`ttl\`, \`loopWait\` and \`retryTimeout\` in seconds, each > 0; got ${JSON.stringify(t)}` });
-    } else if (t.loopWait + 2 * t.retryTimeout > t.ttl) {
-      out.push({
-        property: "timing",
-        reason: `\`timing.ttl\` must be at least \`loopWait\` + 2 x \`retryTimeout\` (${t.loopWait + 2 * t.retryTimeout} s), or a primary that is merely slow loses its leader key; got ${t.ttl}`,
-      });
-    }
-  }
+  if (known(news.timing)) for (const reason of timingProblems(news.timing)) out.push({ property: "timing", reason });
   return out;
 }
 

@@ -108,7 +108,7 @@ describe("PgCluster on the local back end (strict mocks)", () => {
         "app.kubernetes.io/managed-by": "pgplatform",
       },
     });
-    assert.deepStrictEqual(DEFAULT_TIMING, { ttl: 5, loopWait: 1, retryTimeout: 2 });
+    assert.deepStrictEqual(DEFAULT_TIMING, { ttl: 4, loopWait: 1, retryTimeout: 2 });
   });
 
   it("asynchronous replication and more standbys reach the LocalCluster as given", async () => {

@@ -16,8 +16,26 @@ export interface PatroniTiming {
   retryTimeout: number;
 }
 
-/** Defaults chosen with the P4 bench (bench/README.md): ttl 5 / loop_wait 1 / retry_timeout 2. */
-export const DEFAULT_TIMING: PatroniTiming = { ttl: 5, loopWait: 1, retryTimeout: 2 };
+/**
+ * Defaults chosen with the P4 bench (bench/README.md, docs/local-ha.md): ttl 4 / loop_wait 1 /
+ * retry_timeout 2 gave a median write outage of about 4.3 s (ttl 5: about 5.2 s). retry_timeout
+ * stays at 2: Patroni 3.0.2's etcd3 client refuses to take the leader lock with less than 1 s of
+ * its retry deadline left, and with 1 or 1.5 no standby ever took over (measured).
+ */
+export const DEFAULT_TIMING: PatroniTiming = { ttl: 4, loopWait: 1, retryTimeout: 2 };
+
+/** Problems with a Patroni timing, each a sentence naming the field (empty when it is sound). */
+export function timingProblems(t: PatroniTiming): string[] {
+  const pos = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+  if (!pos(t?.ttl) || !pos(t?.loopWait) || !pos(t?.retryTimeout)) return [`\`timing\` must give \`ttl\`, \`loopWait\` and \`retryTimeout\` in seconds, each > 0; got ${JSON.stringify(t)}`];
+  const out: string[] = [];
+  if (!Number.isInteger(t.loopWait)) out.push(`\`timing.loopWait\` must be a whole number of seconds (Patroni's loop_wait); got ${t.loopWait}`);
+  if (t.retryTimeout < 2) out.push(`\`timing.retryTimeout\` must be at least 2 s (with less, Patroni 3.0.2's etcd3 client never takes the leader lock, so no standby takes over); got ${t.retryTimeout}`);
+  if (t.loopWait + t.retryTimeout >= t.ttl) {
+    out.push(`\`timing.ttl\` must be more than \`loopWait\` + \`retryTimeout\` (${t.loopWait + t.retryTimeout} s), so a primary that cannot renew its leader key demotes itself before the key expires; got ${t.ttl}`);
+  }
+  return out;
+}
 
 /** How the cluster's first node is made when not by initdb: the restore hook (see LocalClusterHandle). */
 export interface ClusterBootstrap {
