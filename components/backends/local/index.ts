@@ -13,6 +13,7 @@ import { connectionOf, endpointOf } from "../../outputs";
 import { LocalServer } from "../../providers/localServer";
 import { Backend, RenderedBackupPolicy, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
 import { LocalBackendParts, checkLocalUpgrade, renderLocalUpgrade } from "./upgrade";
+import { maintenanceParameters, maintenanceProblems, renderMaintenance } from "./maintenance";
 import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
 
 /** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
@@ -79,6 +80,8 @@ export class LocalBackend implements Backend {
 
   checkSingle(spec: PgSingleSpec): void {
     refuseUnsupported(spec);
+    const maintenance = maintenanceProblems(spec);
+    if (maintenance.length > 0) throw new Error(`PgSingle ${JSON.stringify(spec.name)} asks for what the local back end cannot do:\n  - ${maintenance.join("\n  - ")}`);
   }
 
   renderSingle(scope: pulumi.ComponentResource, spec: PgSingleSpec): RenderedDbResource {
@@ -106,7 +109,7 @@ export class LocalBackend implements Backend {
         databaseName: spec.databaseName,
         username: spec.username,
         password: appPassword,
-        parameters: localParameters(spec),
+        parameters: { ...localParameters(spec), ...maintenanceParameters(spec) },
         storageGb: spec.storage.sizeGb,
         binarySearchPaths: [path.resolve(__dirname, "..", "..", "..")],
         labels: spec.labels,
@@ -124,7 +127,7 @@ export class LocalBackend implements Backend {
         routing: { writes: `${host}:${port}`, reads: `${host}:${port} (a pg_single has one node: add a ReadReplicaSet for read scale)` },
       })),
       handle,
-      resources: [server],
+      resources: [server, ...renderMaintenance(scope, spec, connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword), server)],
       connection: connectionOf(server.host, server.port, spec.databaseName, spec.username, server.password),
       adminConnection: connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword),
       resourceId: server.resourceId,
