@@ -3,6 +3,7 @@ import { BenchFigure } from "./figure";
 import { p1 } from "./p1-tenants-under-mocks";
 import { p2 } from "./p2-tenant-create-throughput";
 import { p3 } from "./p3-local-dev-ready";
+import { p5 } from "./p5-blue-green-cutover";
 import { p6 } from "./p6-policy-overhead";
 
-export const FIGURES: readonly BenchFigure[] = [p1, p2, p3, p6];
+export const FIGURES: readonly BenchFigure[] = [p1, p2, p3, p5, p6];
