@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RenderedDbResource, backendFor } from "./backends/backend";
 import { recordDbResource } from "./catalog/componentRecords";
 import { catalogInputOf, catalogTarget } from "./catalog/target";
+import { ChangeGuards } from "./changeGuards";
 import { backupSourceOf, restoreRefOf, warnInPlaceRestore } from "./dbResource";
 import { parsePgClusterArgs } from "./model/schemas/pgCluster";
 import { PgClusterSpec } from "./model/spec";
@@ -81,8 +82,10 @@ export class PgCluster extends pulumi.ComponentResource {
     const backend = backendFor(spec.backend);
     backend.checkCluster(spec);
     const catalog = catalogInputOf(catalogTarget());
-    super(PG_CLUSTER_TYPE, name, args, opts);
+    const guards = new ChangeGuards(name, spec, catalog);
+    super(PG_CLUSTER_TYPE, name, args, { ...opts, transformations: [...(opts?.transformations ?? []), guards.transformation] });
     this.spec = spec;
+    guards.open(this);
     warnInPlaceRestore(this, spec);
     const rendered = backend.renderCluster(this, spec, spec.restore ? backupSourceOf(restoreFrom) : undefined);
     this.rendered = rendered;
@@ -95,6 +98,7 @@ export class PgCluster extends pulumi.ComponentResource {
     this.resourceId = rendered.resourceId;
     this.status = rendered.status;
     this.metadata = rendered.metadata;
+    guards.close(this, rendered.resources);
     if (catalog) recordDbResource(this, name, catalog, spec, rendered);
     this.registerOutputs({
       connection: this.connection,

@@ -10,6 +10,7 @@ import { EnvironmentTier } from "./model/environments";
 import { PlanName } from "./model/plans";
 import { parsePgSingleArgs } from "./model/schemas/pgSingle";
 import { PgSingleSpec } from "./model/spec";
+import { ChangeGuards } from "./changeGuards";
 import { backupSourceOf, restoreRefOf, warnInPlaceRestore } from "./dbResource";
 import { Connection, Endpoint, Metadata, ResourceStatus, Topology } from "./outputs";
 
@@ -209,8 +210,10 @@ export class PgSingle extends pulumi.ComponentResource {
     const backend = backendFor(spec.backend);
     backend.checkSingle(spec);
     const catalog = catalogInputOf(catalogTarget());
-    super(PG_SINGLE_TYPE, name, args, opts);
+    const guards = new ChangeGuards(name, spec, catalog);
+    super(PG_SINGLE_TYPE, name, args, { ...opts, transformations: [...(opts?.transformations ?? []), guards.transformation] });
     this.spec = spec;
+    guards.open(this);
     warnInPlaceRestore(this, spec);
     const rendered = backend.renderSingle(this, spec, spec.restore ? backupSourceOf(restoreFrom) : undefined);
     this.rendered = rendered;
@@ -221,6 +224,7 @@ export class PgSingle extends pulumi.ComponentResource {
     this.resourceId = rendered.resourceId;
     this.status = rendered.status;
     this.metadata = rendered.metadata;
+    guards.close(this, rendered.resources);
     if (catalog) recordDbResource(this, name, catalog, spec, rendered);
     this.registerOutputs({
       connection: this.connection,

@@ -29,3 +29,7 @@ export { NAMING_PLACEHOLDERS, applyNaming, parseTenantDatabaseArgs, tenantDataba
 export type { TenantDatabaseContext } from "./schemas/tenantDatabase";
 export { CONFIRMED_PHASES, blueGreenUpgradeSchema, parseBlueGreenUpgradeArgs } from "./schemas/blueGreenUpgrade";
 export type { BlueGreenUpgradeContext } from "./schemas/blueGreenUpgrade";
+export { checkRestore, resolveRestore, restoreShape } from "./schemas/restore";
+export type { RestoreSourceRef } from "./schemas/restore";
+export type { KubernetesOptions, KubernetesArgs } from "./schemas/kubernetes";
+export type { AwsOptions, AwsArgs } from "./schemas/aws";

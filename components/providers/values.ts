@@ -23,4 +23,5 @@ export const KINDS = {
   grants: "pgplatform:sql:grants",
   tenantQuota: "pgplatform:sql:tenant-quota",
   catalogRecord: "pgplatform:catalog:record",
+  changeGuard: "pgplatform:guard:change",
 } as const;

@@ -12,6 +12,7 @@ import { details } from "../harness/outputs";
 
 const SERVER_TYPE = "pulumi-nodejs:dynamic/pgplatform:LocalServer";
 const RECORD_TYPE = "pulumi-nodejs:dynamic/pgplatform:CatalogRecord";
+const GUARD_TYPE = "pulumi-nodejs:dynamic/pgplatform:ChangeGuard";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "off" }): StrictMocks {
@@ -24,6 +25,7 @@ function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot":
         state: { ...a.inputs, host: "127.0.0.1", port: 54321, status: "RUNNING", running: true, serverVersion: "17.10", drift: [] },
       }),
       [RECORD_TYPE]: (a) => ({ id: `db_resource/${unwrapSecrets(a.inputs).recordId}`, state: a.inputs }),
+      [GUARD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } }),
     },
     { allowComponents: ["pgplatform:index:PgSingle"], config },
   );
@@ -41,11 +43,14 @@ describe("PgSingle (strict mocks)", () => {
     mocks = mocksFor();
     const db = new PgSingle("orders", { projectId: "shop", environmentId: "dev", plan: "dev_single" });
     await details(db.metadata);
+    await settle(mocks);
     assert.deepStrictEqual(names(mocks.registrations), [
       "pgplatform:index:PgSingle orders",
+      `${GUARD_TYPE} orders-change-guard`,
       `${RANDOM_PASSWORD_TYPE} orders-superuser-password`,
       `${RANDOM_PASSWORD_TYPE} orders-app-password`,
       `${SERVER_TYPE} orders-server`,
+      `${GUARD_TYPE} orders-change-done`,
     ]);
     const component = mocks.registrations[0];
     assert.deepStrictEqual(component.inputs, { projectId: "shop", environmentId: "dev", plan: "dev_single" });
@@ -91,6 +96,10 @@ describe("PgSingle (strict mocks)", () => {
       },
       storageGb: 20,
       binarySearchPaths: [ROOT],
+      archive: true,
+      paused: false,
+      deletionPolicy: "hard",
+      softDeleteRetentionDays: 7,
       labels: {
         "pgplatform.io/project": "shop",
         "pgplatform.io/environment": "dev",
@@ -162,25 +171,14 @@ describe("PgSingle (strict mocks)", () => {
     assert.deepStrictEqual(mocks.registrations, []);
   });
 
-  it("names the back ends this version ships when another is asked for, in args or stack config", () => {
-    mocks = mocksFor();
-    const expected =
-      "back end `kubernetes` is not available in this version of pgplatform; available: `local`, `aws`. Choose one with the `backend` arg or stack config `pgplatform:backend`";
-    assert.throws(() => new PgSingle("a", { projectId: "shop", environmentId: "dev", plan: "dev_single", backend: "kubernetes" }), { message: expected });
-    mocks = mocksFor({ "pgplatform:backend": "kubernetes", "pgplatform:catalog": "off" });
-    assert.throws(() => new PgSingle("b", { projectId: "shop", environmentId: "dev", plan: "dev_single" }), { message: expected });
-    assert.deepStrictEqual(mocks.registrations, []);
-  });
-
   it("refuses what the local back end cannot do yet instead of ignoring it", () => {
     mocks = mocksFor();
     assert.throws(
-      () => new PgSingle("orders", { projectId: "shop", environmentId: "staging", plan: "small_single", readReplicas: 1, lifecycle: { state: "paused" } }),
+      () => new PgSingle("orders", { projectId: "shop", environmentId: "staging", plan: "small_single", readReplicas: 1 }),
       {
         message:
           'PgSingle "orders" asks for what the local back end cannot do yet:\n' +
-          "  - `readReplicas` 1: read replicas on the local back end come with ReadReplicaSet\n" +
-          "  - `lifecycle.state` `paused`: pausing a local server is not available yet",
+          "  - `readReplicas` 1: read replicas on the local back end come with ReadReplicaSet",
       },
     );
     assert.deepStrictEqual(mocks.registrations, []);

@@ -23,6 +23,7 @@ function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot":
       [T("Grants")]: echo,
       [T("TenantQuota")]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, usageBytes: 1024, usagePercent: 0.1, state: "ok", locked: false } }),
       [T("CatalogRecord")]: echo,
+      [T("ChangeGuard")]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } }),
     },
     { allowComponents: ["pgplatform:index:PgSingle", "pgplatform:index:TenantDatabase"], config },
   );

@@ -37,6 +37,7 @@ describe("root program end to end (mocks + real provider host + real PostgreSQL)
         [RANDOM_PASSWORD_TYPE]: randomPasswordHandler,
         "pulumi-nodejs:dynamic/pgplatform:LocalServer": hostHandler(host, created),
         "pulumi-nodejs:dynamic/pgplatform:CatalogRecord": hostHandler(host, created),
+        "pulumi-nodejs:dynamic/pgplatform:ChangeGuard": hostHandler(host, created),
       },
       { allowComponents: ["pgplatform:index:PgSingle"], config: { "pgplatform:localDataRoot": dataRoot } },
     );
@@ -51,9 +52,11 @@ describe("root program end to end (mocks + real provider host + real PostgreSQL)
       mocks.registrations.map((r) => `${r.type} ${r.name}`),
       [
         "pgplatform:index:PgSingle quickstart",
+        "pulumi-nodejs:dynamic/pgplatform:ChangeGuard quickstart-change-guard",
         `${RANDOM_PASSWORD_TYPE} quickstart-superuser-password`,
         `${RANDOM_PASSWORD_TYPE} quickstart-app-password`,
         "pulumi-nodejs:dynamic/pgplatform:LocalServer quickstart-server",
+        "pulumi-nodejs:dynamic/pgplatform:ChangeGuard quickstart-change-done",
         "pulumi-nodejs:dynamic/pgplatform:CatalogRecord quickstart-record",
       ],
     );

@@ -16,7 +16,7 @@ import { details } from "../harness/outputs";
 import { query, tempRoot } from "../harness/postgres";
 import { ProviderHost } from "../harness/providerHost";
 
-const DYNAMIC = ["LocalServer", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord"];
+const DYNAMIC = ["LocalServer", "ChangeGuard", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord"];
 
 describe("tenants end to end (mocks + real provider host + real PostgreSQL)", () => {
   let host: ProviderHost;
@@ -51,7 +51,7 @@ describe("tenants end to end (mocks + real provider host + real PostgreSQL)", ()
     const acmeUri = (await details(acme.connection.uri)).value!;
     const globexUri = (await details(globex.connection.uri)).value!;
     await settle(mocks);
-    await until(() => created.length === 11, "all 11 dynamic resources are created");
+    await until(() => created.length === 13, "all 13 dynamic resources are created");
     mocks.assertNoUnexpected();
 
     // Each tenant works in its own place, as itself.
