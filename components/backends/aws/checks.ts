@@ -14,8 +14,6 @@ import { maintenanceSpans, windowsOverlap } from "./windows";
 const INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
 /** Classes Aurora PostgreSQL does not offer (the smallest burstable ones). */
 const AURORA_UNSUPPORTED = /^db\.t[234]g?\.(micro|small)$/;
-/** Aurora Limitless Database runs on this major only. */
-export const LIMITLESS_MAJOR = "16";
 
 /** The subject of the aws back end's errors: `Invalid args for PgSingle "orders" on the `aws` back end`. */
 export function awsSubject(component: string, name: string): string {
@@ -93,7 +91,6 @@ export function checkSingleAws(spec: PgSingleSpec): void {
   if (spec.lifecycle.state === "paused" && spec.readReplicas > 0) {
     p.add("lifecycle.state", `\`lifecycle.state\` \`paused\` is not possible with \`readReplicas\` (RDS cannot stop an instance that has read replicas); got "paused" with ${spec.readReplicas} replica(s)`);
   }
-  if (a.limitless) p.add("aws.limitless", `\`aws.limitless\` applies to a PgCluster with \`awsTopology\` \`aurora\` (Aurora Limitless Database); got ${show(a.limitless)}`);
   p.throwIfAny(awsSubject("PgSingle", spec.name));
 }
 
@@ -112,10 +109,6 @@ export function checkClusterAws(spec: PgClusterSpec): void {
   if (spec.awsTopology === "aurora") {
     if (AURORA_UNSUPPORTED.test(klass)) p.add("compute.aws.instanceClass", `\`compute.aws.instanceClass\` \`${klass}\` is not offered by Aurora PostgreSQL (use \`db.t4g.medium\` or larger); got ${show(klass)}`);
     if (a.storage?.iops !== undefined) p.add("aws.storage.iops", `\`aws.storage.iops\` does not apply to Aurora (its storage scales by itself; use \`awsTopology\` \`multi_az_cluster\` for provisioned IOPS); got ${a.storage.iops}`);
-    if (a.limitless && spec.version !== LIMITLESS_MAJOR) {
-      p.add("aws.limitless", `\`aws.limitless\` needs \`version\` \`${LIMITLESS_MAJOR}\` (Aurora Limitless Database runs PostgreSQL ${LIMITLESS_MAJOR} only); got version ${show(spec.version)}`);
-    }
-    if (a.limitless && spec.readReplicas > 0) p.add("aws.limitless", `\`aws.limitless\` cannot be used with \`readReplicas\` (a Limitless shard group has no reader instances); got ${spec.readReplicas} replica(s)`);
   } else {
     if (spec.replicationMode === "async") {
       p.add(
@@ -128,8 +121,8 @@ export function checkClusterAws(spec: PgClusterSpec): void {
         `\`syncStandbys\` must be 1 with \`awsTopology\` \`multi_az_cluster\` (a commit waits for 1 of its ${MULTI_AZ_CLUSTER_STANDBYS} standbys, never both); got ${spec.syncStandbys}`,
       );
     }
+    if (spec.network.publicAccess) p.add("network.publicAccess", "`network.publicAccess` is not available with `awsTopology` `multi_az_cluster` (@pulumi/aws 7 cannot make a Multi-AZ DB cluster public; use `awsTopology` `aurora`); got true");
     if (spec.readReplicas > 0) p.add("readReplicas", `\`readReplicas\` is not possible with \`awsTopology\` \`multi_az_cluster\` (its 2 standbys are its only readers; use \`awsTopology\` \`aurora\`); got ${spec.readReplicas}`);
-    if (a.limitless) p.add("aws.limitless", `\`aws.limitless\` needs \`awsTopology\` \`aurora\` (Aurora Limitless Database); got ${show(a.limitless)} with \`multi_az_cluster\``);
   }
   p.throwIfAny(awsSubject("PgCluster", spec.name));
 }

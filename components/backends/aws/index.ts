@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackupPolicySpec, BlueGreenUpgradeSpec, PgClusterSpec, PgSingleSpec, ReadReplicaSetSpec } from "../../model/spec";
 import { Backend, RenderedBackupPolicy, RenderedBackupSource, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
 import { checkClusterAws, checkSingleAws } from "./checks";
+import { renderClusterAws } from "./cluster";
 import { renderSingleAws } from "./instance";
 
 export { AwsHandle, AwsBackupHandle } from "./handle";
@@ -27,8 +28,8 @@ export class AwsBackend implements Backend {
     checkClusterAws(spec);
   }
 
-  renderCluster(_scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
-    return notYet("PgCluster", spec.name);
+  renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
+    return renderClusterAws(scope, spec, restoreFrom);
   }
 
   checkReplicas(spec: ReadReplicaSetSpec, _source: RenderedSource): void {

@@ -39,7 +39,6 @@ export interface AwsSettings {
   blueGreenUpdate: boolean;
   logicalReplication: boolean;
   pgCron: boolean;
-  limitless?: { maxAcu: number; minAcu?: number };
   /** A final snapshot is taken when the db_resource is deleted. */
   finalSnapshot: boolean;
   /** Automated backups go with the db_resource (false keeps them for their retention: soft delete and production). */
@@ -98,7 +97,6 @@ export function settingsOf(spec: PgSingleSpec | PgClusterSpec): AwsSettings {
     blueGreenUpdate: a.blueGreenUpdate ?? false,
     logicalReplication: a.logicalReplication ?? false,
     pgCron: a.pgCron ?? false,
-    limitless: a.limitless,
     finalSnapshot: production || soft || spec.lifecycle.deletionProtection,
     deleteAutomatedBackups: !(production || soft),
   };

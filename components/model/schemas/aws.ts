@@ -60,8 +60,6 @@ export interface AwsOptions {
   logicalReplication?: boolean;
   /** `pg_cron` in `shared_preload_libraries` (scheduled vacuum/analyze), jobs in `cron.database_name`. */
   pgCron?: boolean;
-  /** Aurora Limitless Database (sharding) on a PgCluster with `awsTopology` `aurora`. */
-  limitless?: { maxAcu: number; minAcu?: number };
 }
 
 /** zod shape of `aws` options. */
@@ -98,7 +96,6 @@ export function awsShape() {
       blueGreenUpdate: z.boolean(),
       logicalReplication: z.boolean(),
       pgCron: z.boolean(),
-      limitless: z.object({ maxAcu: z.number().min(16).max(6144), minAcu: z.number().min(16).max(6144).optional() }).strict(),
     })
     .partial()
     .strict()
@@ -191,10 +188,6 @@ export function checkAws(input: any, backend: string | undefined, p: Problems): 
   const al = a.alarms;
   if (al && typeof al === "object" && typeof al.snsTopicArn === "string" && al.createSnsTopic === true) {
     p.add("aws.alarms.createSnsTopic", `\`aws.alarms.createSnsTopic\` cannot be true with \`aws.alarms.snsTopicArn\` (alarms notify one topic); got true`);
-  }
-  const l = a.limitless;
-  if (l && typeof l === "object" && typeof l.minAcu === "number" && typeof l.maxAcu === "number" && l.minAcu > l.maxAcu) {
-    p.add("aws.limitless.minAcu", `\`aws.limitless.minAcu\` must be at most \`aws.limitless.maxAcu\` (${l.maxAcu}); got ${l.minAcu}`);
   }
 }
 
