@@ -43,6 +43,21 @@ export interface BackupPolicyArgs {
    * @default - the back end's default
    */
   location?: { path?: string; bucket?: string; prefix?: string };
+  /**
+   * A token: set it to a new value (a date, a ticket number) and the next `pulumi up` takes a backup
+   * now, of the type the schedule would take (full when none is recent, else `incrementalType`).
+   * @default - no on-demand backup
+   */
+  backupNow?: string;
+  /**
+   * Restore the target's own data in place from this policy's backups: a safety backup is taken
+   * first, then the target is stopped, restored to `backupId`, `targetTime` (ISO 8601 with a zone)
+   * or `targetLsn` (at most one; none = the latest point) and started on the same port with the same
+   * passwords. Needs `confirm: true`. It happens once, when first set or when the target point
+   * changes; remove it once done. (A clone from these backups is a new PgSingle with `restore`.)
+   * @default - no in-place restore
+   */
+  restoreInPlace?: { backupId?: string; targetTime?: string; targetLsn?: string; confirm: boolean };
 }
 
 /** The type token of {@link BackupPolicy}. */

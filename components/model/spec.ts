@@ -176,6 +176,10 @@ export interface BackupPolicySpec {
   incrementalType: "incremental" | "differential";
   /** Where backups go; empty = the back end's default. */
   location: { path?: string; bucket?: string; prefix?: string };
+  /** A token: a new value takes a backup now (on `pulumi up`); absent = none asked. */
+  backupNow?: string;
+  /** Restore the target's own data in place from these backups (safety backup first); absent = none. */
+  restoreInPlace?: { target: RestoreSpec["target"]; confirm: true };
 }
 
 /** The parts of a {@link TenantDatabaseSpec} that do not depend on the mode. */

@@ -11,7 +11,8 @@ import { LocalCompute } from "../../model/plans";
 import { BackupPolicySpec, BlueGreenUpgradeSpec, PgClusterSpec, PgSingleSpec, ReadReplicaSetSpec } from "../../model/spec";
 import { connectionOf, endpointOf } from "../../outputs";
 import { LocalServer } from "../../providers/localServer";
-import { Backend, RenderedBackupPolicy, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
+import { Backend, RenderedBackupPolicy, RenderedBackupSource, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
+import { checkLocalBackup, cloneSourceOf, renderLocalBackup } from "./backup/render";
 import { LocalBackendParts, checkLocalUpgrade, renderLocalUpgrade } from "./upgrade";
 import { maintenanceParameters, maintenanceProblems, renderMaintenance } from "./maintenance";
 import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
@@ -55,7 +56,9 @@ export function localParameters(spec: Pick<PgSingleSpec, "parameters"> & { compu
 function refuseUnsupported(spec: PgSingleSpec): void {
   const refuse: string[] = [];
   if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas on the local back end come with ReadReplicaSet`);
-  if (spec.lifecycle.state === "paused") refuse.push("`lifecycle.state` `paused`: pausing a local server is not available yet");
+  if (spec.restore?.mode === "in_place") {
+    refuse.push("`restore.mode` `in_place`: on the local back end an in-place restore is asked on the BackupPolicy that targets this PgSingle (`restoreInPlace` with `confirm: true`)");
+  }
   if (refuse.length > 0) {
     throw new Error(`PgSingle ${JSON.stringify(spec.name)} asks for what the local back end cannot do yet:\n  - ${refuse.join("\n  - ")}`);
   }
@@ -70,9 +73,6 @@ function warnUnmet(scope: pulumi.ComponentResource, spec: PgSingleSpec): void {
       scope,
     );
   }
-  if (spec.lifecycle.deletionPolicy === "soft") {
-    pulumi.log.warn("`lifecycle.deletionPolicy` `soft` is not available on the local back end: deleting this server removes its data (deletion protection still applies)", scope);
-  }
 }
 
 export class LocalBackend implements Backend {
@@ -84,8 +84,9 @@ export class LocalBackend implements Backend {
     if (maintenance.length > 0) throw new Error(`PgSingle ${JSON.stringify(spec.name)} asks for what the local back end cannot do:\n  - ${maintenance.join("\n  - ")}`);
   }
 
-  renderSingle(scope: pulumi.ComponentResource, spec: PgSingleSpec): RenderedDbResource {
+  renderSingle(scope: pulumi.ComponentResource, spec: PgSingleSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
     warnUnmet(scope, spec);
+    const clone = spec.restore && restoreFrom ? cloneSourceOf(spec, restoreFrom) : undefined;
     const name = spec.name;
     const config = new pulumi.Config("pgplatform");
     const dataRoot = spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot();
@@ -113,8 +114,13 @@ export class LocalBackend implements Backend {
         storageGb: spec.storage.sizeGb,
         binarySearchPaths: [path.resolve(__dirname, "..", "..", "..")],
         labels: spec.labels,
+        archive: true,
+        paused: spec.lifecycle.state === "paused",
+        deletionPolicy: spec.lifecycle.deletionPolicy,
+        softDeleteRetentionDays: spec.lifecycle.softDeleteRetentionDays,
+        ...(clone ? { restore: clone.source } : {}),
       },
-      { parent: scope, protect: spec.lifecycle.deletionProtection },
+      { parent: scope, protect: spec.lifecycle.deletionProtection, ...(clone ? { dependsOn: clone.dependsOn } : {}) },
     );
     const compute = `shared_buffers=${spec.compute.local.sharedBuffers}`;
     const handle: LocalSingleHandle = { type: "local-single", server, dataRoot, runAs: config.get("localRunAs") ?? "postgres", superuserPassword: server.superuserPassword };
@@ -160,12 +166,12 @@ export class LocalBackend implements Backend {
     return notYet("ReadReplicaSet", spec.name);
   }
 
-  checkBackup(spec: BackupPolicySpec, _target: RenderedSource): void {
-    notYet("BackupPolicy", spec.name);
+  checkBackup(spec: BackupPolicySpec, target: RenderedSource): void {
+    checkLocalBackup(spec, target);
   }
 
-  renderBackup(_scope: pulumi.ComponentResource, spec: BackupPolicySpec, _target: RenderedSource): RenderedBackupPolicy {
-    return notYet("BackupPolicy", spec.name);
+  renderBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
+    return renderLocalBackup(scope, spec, target);
   }
 
   checkUpgrade(spec: BlueGreenUpgradeSpec, source: RenderedSource): void {

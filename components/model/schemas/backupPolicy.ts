@@ -6,9 +6,10 @@ import { firesMoreThanDaily, normalizeCron, parseCron } from "../cron";
 import { DEFAULTS, LIMITS } from "../defaults";
 import { Problems, show } from "../errors";
 import { BACKUP_CRON, BackupSchedule } from "../plans";
-import { BackupPolicySpec, DbResourceRef } from "../spec";
+import { BackupPolicySpec, DbResourceRef, RestoreSpec } from "../spec";
 import { parseWith, subjectOf } from "./parse";
 import { checkRef, linkOf, refShape } from "./refs";
+import { ISO_TIME, LSN } from "./restore";
 
 /** What the BackupPolicy parse takes besides the args: the facts of its target. */
 export interface BackupPolicyContext {
@@ -31,6 +32,12 @@ export function backupPolicySchema() {
       fullBackupEvery: z.enum(["day", "week"]).optional(),
       incrementalType: z.enum(["incremental", "differential"]).optional(),
       location: z.object({ path: z.string(), bucket: z.string(), prefix: z.string() }).partial().strict().optional(),
+      backupNow: z.string().min(1).optional(),
+      restoreInPlace: z
+        .object({ backupId: z.string().min(1), targetTime: z.string(), targetLsn: z.string(), confirm: z.boolean() })
+        .partial()
+        .strict()
+        .optional(),
     })
     .strict();
 }
@@ -86,6 +93,41 @@ function checkLocation(location: any, backend: string | undefined, p: Problems):
   }
 }
 
+/** Checks `restoreInPlace`: the explicit yes, at most one target, a valid time or LSN, PITR for a time or LSN. */
+function checkRestoreInPlace(input: any, pitr: boolean | undefined, p: Problems): void {
+  const r = input.restoreInPlace;
+  if (!r || typeof r !== "object") return;
+  if (r.confirm !== true) {
+    p.add("restoreInPlace.confirm", "`restoreInPlace.confirm` must be `true`: an in-place restore replaces the data of the target (a safety backup is taken first)");
+  }
+  const targets = (["backupId", "targetTime", "targetLsn"] as const).filter((k) => r[k] !== undefined);
+  if (targets.length > 1) {
+    p.add(`restoreInPlace.${targets[1]}`, `\`restoreInPlace\` takes at most one of \`backupId\`, \`targetTime\`, \`targetLsn\`; got ${targets.map((t) => `\`${t}\``).join(" and ")}`);
+  }
+  if (typeof r.targetTime === "string") {
+    if (!ISO_TIME.test(r.targetTime) || Number.isNaN(Date.parse(r.targetTime))) {
+      p.add("restoreInPlace.targetTime", `\`restoreInPlace.targetTime\` must be an ISO 8601 time with a zone, such as \`2026-11-26T10:15:00Z\`; got ${show(r.targetTime)}`);
+    } else if (Date.parse(r.targetTime) > Date.now()) {
+      p.add("restoreInPlace.targetTime", `\`restoreInPlace.targetTime\` must not be in the future; got ${show(r.targetTime)}`);
+    }
+  }
+  if (typeof r.targetLsn === "string" && !LSN.test(r.targetLsn)) {
+    p.add("restoreInPlace.targetLsn", `\`restoreInPlace.targetLsn\` must be an LSN such as \`0/3000060\`; got ${show(r.targetLsn)}`);
+  }
+  if ((r.targetTime !== undefined || r.targetLsn !== undefined) && pitr === false) {
+    const which = r.targetTime !== undefined ? "targetTime" : "targetLsn";
+    p.add(`restoreInPlace.${which}`, `\`restoreInPlace.${which}\` needs point-in-time recovery, and this BackupPolicy has \`pitr\` off (restore a \`backupId\` or the latest backup instead)`);
+  }
+}
+
+/** The restore target `restoreInPlace` names; the latest point when it names none. */
+function restoreTargetOf(r: { backupId?: string; targetTime?: string; targetLsn?: string }): RestoreSpec["target"] {
+  if (r.backupId !== undefined) return { type: "backup", backupId: r.backupId };
+  if (r.targetTime !== undefined) return { type: "time", time: new Date(r.targetTime).toISOString() };
+  if (r.targetLsn !== undefined) return { type: "lsn", lsn: r.targetLsn.toUpperCase() };
+  return { type: "latest" };
+}
+
 /**
  * Parses BackupPolicy args into a fully resolved Spec, or throws ONE ValidationError listing every
  * problem with its field, the value received and what is allowed.
@@ -107,6 +149,7 @@ export function parseBackupPolicyArgs(name: string, args: unknown, ctx: BackupPo
         );
       }
       checkLocation(input.location, backend, p);
+      checkRestoreInPlace(input, input.pitr ?? target?.plan.backup.pitr, p);
       return target;
     },
     (input, target) => {
@@ -129,6 +172,8 @@ export function parseBackupPolicyArgs(name: string, args: unknown, ctx: BackupPo
         fullBackupEvery: input.fullBackupEvery ?? (frequent ? DEFAULTS.fullBackupEvery.subDaily : DEFAULTS.fullBackupEvery.daily),
         incrementalType: input.incrementalType ?? DEFAULTS.incrementalType,
         location,
+        ...(input.backupNow !== undefined ? { backupNow: input.backupNow } : {}),
+        ...(input.restoreInPlace ? { restoreInPlace: { target: restoreTargetOf(input.restoreInPlace), confirm: true as const } } : {}),
       };
     },
   );

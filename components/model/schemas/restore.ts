@@ -23,9 +23,9 @@ export interface RestoreSourceRef {
 }
 
 /** An ISO 8601 time with an explicit zone (`Z` or `+hh:mm`). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 /** A PostgreSQL LSN: two hexadecimal halves, `16/B374D848`. */
-const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
+export const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
 
 /** zod shape of `restore`. */
 export function restoreShape() {

@@ -145,7 +145,7 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
  * Takes one backup now through the scheduler's job runner (so it is logged like a scheduled one);
  * resolves with its job, DONE or FAILED.
  */
-export function backupNow(spec: LocalBackupSpec, trigger: string, type?: "full" | "diff" | "incr"): Promise<BackupJob> {
+export function backupNow(spec: Pick<LocalBackupSpec, "dataRoot" | "resourceId" | "schedulerScript">, trigger: string, type?: "full" | "diff" | "incr"): Promise<BackupJob> {
   const layout = backupLayout(spec.dataRoot, spec.resourceId);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [spec.schedulerScript, "once", layout.schedule, trigger, ...(type ? [type] : [])], { stdio: ["ignore", "pipe", "pipe"] });
@@ -184,7 +184,7 @@ export function schedulerPid(dataRoot: string, resourceId: string): number | und
 }
 
 /** Starts the detached scheduler unless it runs; resolves with its pid once it has written its pid file. */
-export async function startScheduler(spec: LocalBackupSpec): Promise<number> {
+export async function startScheduler(spec: Pick<LocalBackupSpec, "dataRoot" | "resourceId" | "schedulerScript">): Promise<number> {
   const running = schedulerPid(spec.dataRoot, spec.resourceId);
   if (running) return running;
   const layout = backupLayout(spec.dataRoot, spec.resourceId);

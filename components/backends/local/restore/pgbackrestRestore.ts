@@ -99,7 +99,35 @@ export interface RestoreInto {
  * restore_command keeps using during recovery), chooses the set and runs `pgbackrest restore`.
  * Returns the set restored (undefined = the latest).
  */
-export async function restoreDataDirectory(r: RestoreInto): Promise<string | undefined> {
+export async function restoreDataDirectory(r: RestoreInto, prepared?: PreparedRestore): Promise<string | undefined> {
+  const { bin, config, set } = prepared ?? (await prepareRestore(r));
+  if (r.mode === "clone") ownedDir(r.paths.dataDir, r.user, 0o700);
+  const restoreCommand = `${bin} --config=${config} --stanza=${r.stanza} archive-get %f "%p"`;
+  await backRestOrThrow(
+    "pgbackrest restore",
+    bin,
+    config,
+    r.stanza,
+    [
+      ...targetOptions(r.target, set),
+      ...(r.mode === "clone" ? ["--archive-mode=off"] : ["--delta"]),
+      `--recovery-option=restore_command=${restoreCommand}`,
+      "restore",
+    ],
+    r.user,
+  );
+  return set;
+}
+
+/** A restore's configuration written and its backup set chosen, before anything is stopped or written. */
+export interface PreparedRestore {
+  bin: string;
+  config: string;
+  set: string | undefined;
+}
+
+/** Writes the restore's configuration and chooses the set; throws (naming the earliest restorable point) before any data is touched. */
+export async function prepareRestore(r: RestoreInto): Promise<PreparedRestore> {
   const bin = findPgBackRest();
   if (!bin) throw missingPgBackRest();
   const dir = backupDirOf(r.paths);
@@ -125,23 +153,7 @@ export async function restoreDataDirectory(r: RestoreInto): Promise<string | und
   );
   if (!fs.existsSync(r.repoPath)) throw new Error(`the backup repository ${r.repoPath} does not exist; the BackupPolicy must have taken a backup first`);
   const info = await readInfo(bin, config, r.stanza, r.user);
-  const set = chooseSet(r.target, info.backups, r.stanza);
-  if (r.mode === "clone") ownedDir(r.paths.dataDir, r.user, 0o700);
-  const restoreCommand = `${bin} --config=${config} --stanza=${r.stanza} archive-get %f "%p"`;
-  await backRestOrThrow(
-    "pgbackrest restore",
-    bin,
-    config,
-    r.stanza,
-    [
-      ...targetOptions(r.target, set),
-      ...(r.mode === "clone" ? ["--archive-mode=off"] : ["--delta"]),
-      `--recovery-option=restore_command=${restoreCommand}`,
-      "restore",
-    ],
-    r.user,
-  );
-  return set;
+  return { bin, config, set: chooseSet(r.target, info.backups, r.stanza) };
 }
 
 /** Opens a connection as the superuser over the server's private socket (peer authentication), runs `fn`, closes it. */

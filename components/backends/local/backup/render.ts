@@ -1,0 +1,158 @@
+/**
+ * BackupPolicy on the local back end, program side: what it refuses up front (a PgCluster target,
+ * no pgBackRest, a PostgreSQL major this pgBackRest cannot read) and the children it renders: one
+ * LocalBackupPolicy (pgBackRest, the scheduler, the backup list) and, for `restoreInPlace`, one
+ * LocalRestore. Also what a clone's LocalServer is told about the repository it restores from.
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { catalogInputOf, catalogTarget } from "../../../catalog/target";
+import { DEFAULTS } from "../../../model/defaults";
+import { BackupPolicySpec, PgSingleSpec } from "../../../model/spec";
+import { LocalBackupPolicy } from "../../../providers/localBackupPolicy";
+import { LocalRestore } from "../../../providers/localRestore";
+import type { LocalServer } from "../../../providers/localServer";
+import { RenderedBackupPolicy, RenderedBackupSource, RenderedSource } from "../../backend";
+import type { CloneSource } from "../restore/pgbackrestRestore";
+import { PGBACKREST_MAX_MAJOR, defaultRepoPath, findPgBackRest } from "./pgbackrest";
+
+/** Suffixes of a local BackupPolicy's children. */
+export const BACKUP_CHILD = { policy: "pgbackrest", restore: "restore-in-place" } as const;
+
+/** The scheduler script shipped with the library. */
+export const SCHEDULER_SCRIPT = path.join(__dirname, "scheduler.js");
+
+/** What a restore needs from a local BackupPolicy (its `handle`). */
+export interface LocalBackupHandle {
+  type: "local-backup";
+  policy: LocalBackupPolicy;
+  repoPath: string;
+  /** The target's id, the pgBackRest stanza. */
+  stanza: string;
+  /** The target's application database and role (a clone renames them to its own). */
+  databaseName: string;
+  username: string;
+}
+
+/** The handle of a local pg_single, as the local back end makes it (read here without importing index.ts). */
+interface SingleHandle {
+  type: "local-single";
+  server: LocalServer;
+  dataRoot: string;
+  runAs: string;
+  superuserPassword: pulumi.Output<string>;
+}
+
+/** `a.b.c` compared as numbers. */
+function versionBelow(v: string, than: string): boolean {
+  const a = v.split(".").map(Number);
+  const b = than.split(".").map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+  return false;
+}
+
+/** The installed pgBackRest's version (`2.45`), or undefined when it is not installed. */
+export function pgBackRestVersion(): string | undefined {
+  const bin = findPgBackRest();
+  if (!bin) return undefined;
+  return /pgBackRest (\d+(?:\.\d+)*)/.exec(execFileSync(bin, ["version"], { encoding: "utf8" }))?.[1];
+}
+
+/** Throws ONE error listing what the local back end cannot honour for this BackupPolicy. */
+export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource, version = pgBackRestVersion()): void {
+  const refuse: string[] = [];
+  const handle = target.rendered.handle as { type?: string } | undefined;
+  if (handle?.type !== "local-single") {
+    refuse.push(`\`target\` is a ${target.spec.kind}: backups of a local PgCluster are not available yet (back up a PgSingle, or use the cluster's own standbys)`);
+  }
+  if (version === undefined) refuse.push("pgBackRest is not installed on this machine (no `pgbackrest` on PATH); install it with `apt-get install pgbackrest`");
+  else {
+    const limit = PGBACKREST_MAX_MAJOR.find((l) => versionBelow(version, l.below));
+    if (limit && Number(target.spec.version) > limit.major) {
+      refuse.push(
+        `\`target\` runs PostgreSQL ${target.spec.version}, and pgBackRest ${version} on this machine reads PostgreSQL ${limit.major} at most: ` +
+          `give the target \`version: "${limit.major}"\`, or install pgBackRest ${limit.below} or newer`,
+      );
+    }
+  }
+  if (spec.location.path !== undefined && !/^\/[A-Za-z0-9._\/+-]*$/.test(spec.location.path)) {
+    refuse.push(`\`location.path\` must hold only letters, digits and \`._/+-\` (it goes into PostgreSQL's archive_command); got ${JSON.stringify(spec.location.path)}`);
+  }
+  if (refuse.length > 0) throw new Error(`BackupPolicy ${JSON.stringify(spec.name)} asks for what the local back end cannot do:\n  - ${refuse.join("\n  - ")}`);
+}
+
+/** Renders a local BackupPolicy: its pgBackRest resource and, when asked, an in-place restore. */
+export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
+  const h = target.rendered.handle as SingleHandle;
+  const t = target.spec as PgSingleSpec;
+  const repoPath = spec.location.path ?? defaultRepoPath(h.dataRoot, t.resourceId);
+  const catalog = catalogInputOf(catalogTarget());
+  const policy = new LocalBackupPolicy(
+    `${spec.name}-${BACKUP_CHILD.policy}`,
+    {
+      policyName: spec.name,
+      policyId: `${t.resourceId}/${spec.name}`,
+      resourceId: t.resourceId,
+      dataRoot: h.dataRoot,
+      runAs: h.runAs,
+      repoPath,
+      port: h.server.port,
+      superuser: DEFAULTS.superuser,
+      cron: spec.cron,
+      retentionDays: spec.retentionDays,
+      pitr: spec.pitr,
+      fullBackupEvery: spec.fullBackupEvery,
+      incrementalType: spec.incrementalType,
+      schedulerScript: SCHEDULER_SCRIPT,
+      backupNow: spec.backupNow ?? "",
+      targetSoftDeleteDays: t.lifecycle.deletionPolicy === "soft" ? t.lifecycle.softDeleteRetentionDays : 0,
+      ...(catalog ? { catalog } : {}),
+    },
+    { parent: scope, dependsOn: target.rendered.resources },
+  );
+  const resources: pulumi.Resource[] = [policy];
+  if (spec.restoreInPlace) {
+    resources.push(
+      new LocalRestore(
+        `${spec.name}-${BACKUP_CHILD.restore}`,
+        {
+          policyName: spec.name,
+          resourceId: t.resourceId,
+          version: t.version,
+          dataRoot: h.dataRoot,
+          runAs: h.runAs,
+          repoPath,
+          schedulerScript: SCHEDULER_SCRIPT,
+          target: spec.restoreInPlace.target,
+          superuser: DEFAULTS.superuser,
+          superuserPassword: h.superuserPassword,
+          username: t.username,
+          password: h.server.password,
+          binarySearchPaths: [path.resolve(__dirname, "..", "..", "..", "..")],
+          confirm: spec.restoreInPlace.confirm,
+        },
+        { parent: scope, dependsOn: [policy] },
+      ),
+    );
+  }
+  const handle: LocalBackupHandle = { type: "local-backup", policy, repoPath, stanza: t.resourceId, databaseName: t.databaseName, username: t.username };
+  return {
+    nextSchedule: policy.nextSchedule,
+    lastSuccessful: policy.lastSuccessful.apply((v) => (v ? v : undefined)),
+    backups: policy.backups,
+    status: policy.status,
+    handle,
+    resources,
+  };
+}
+
+/** What a clone's LocalServer is told about the repository it restores from; throws when `from` is not a local BackupPolicy. */
+export function cloneSourceOf(spec: PgSingleSpec, from: RenderedBackupSource): { source: CloneSource; dependsOn: pulumi.Resource[] } {
+  const h = from.rendered.handle as LocalBackupHandle | undefined;
+  if (h?.type !== "local-backup") throw new Error(`PgSingle ${JSON.stringify(spec.name)}: \`restore.from\` must be a BackupPolicy of the local back end`);
+  return {
+    source: { repoPath: h.repoPath, stanza: h.stanza, target: spec.restore!.target, databaseName: h.databaseName, username: h.username },
+    dependsOn: from.rendered.resources,
+  };
+}

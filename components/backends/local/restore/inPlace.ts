@@ -1,0 +1,81 @@
+/**
+ * An in-place restore of a local server from its own BackupPolicy's repository: a safety backup
+ * first, then stop, `pgbackrest restore --delta` to the chosen point, the server's own
+ * configuration put back (the backup carries the files as they were then), start on the same port,
+ * wait for the end of recovery, and the current passwords set again. The scheduler is held off
+ * meanwhile. Pure Node + `pg` inside functions: the provider serializes it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { setPassword } from "../admin";
+import { BackupJob, backupNow, schedulerPid, startScheduler, stopScheduler } from "../backup/policy";
+import { findServerBinaries } from "../binaries";
+import { instancePaths, lastLogLines, socketDirOf, startServer, stopServer, usableBinDir } from "../instance";
+import { chownTree, runningPostmaster } from "../process";
+import { serviceUser } from "../serviceUser";
+import { RestoreTarget, awaitPromotion, prepareRestore, restoreDataDirectory, withPeer } from "./pgbackrestRestore";
+
+/** What an in-place restore needs (plain values; passwords are plaintext here and never logged). */
+export interface InPlaceRestoreSpec {
+  resourceId: string;
+  version: string;
+  dataRoot: string;
+  runAs?: string;
+  repoPath: string;
+  schedulerScript: string;
+  target: RestoreTarget;
+  superuser: string;
+  superuserPassword: string;
+  username: string;
+  password: string;
+  binarySearchPaths?: string[];
+}
+
+/** What an in-place restore did. */
+export interface InPlaceRestoreResult {
+  /** The label of the safety backup taken first. */
+  safetyBackup: string;
+  /** The backup set restored (`latest` when pgBackRest chose it). */
+  restoredSet: string;
+  restoredAt: string;
+}
+
+/** The files pgplatform writes into the data directory: kept across the restore. */
+const OWN_FILES = ["pgplatform.conf", "pg_hba.conf", "pg_ident.conf"];
+
+export async function restoreInPlace(spec: InPlaceRestoreSpec): Promise<InPlaceRestoreResult> {
+  const paths = instancePaths(spec.dataRoot, spec.resourceId);
+  const user = serviceUser(spec.runAs);
+  if (!fs.existsSync(paths.marker)) throw new Error(`the local server \`${spec.resourceId}\` is not in ${paths.instanceDir}; nothing to restore in place`);
+  const pm = runningPostmaster(paths.dataDir);
+  if (!pm) throw new Error(`the local server \`${spec.resourceId}\` is not running (paused or stopped); resume it first: the safety backup needs it`);
+  const into = { paths, user, repoPath: spec.repoPath, stanza: spec.resourceId, target: spec.target, mode: "in_place" as const };
+  const prepared = await prepareRestore(into);
+  const safety: BackupJob = await backupNow(spec, "safety");
+  if (safety.status !== "DONE") throw new Error(`the safety backup of \`${spec.resourceId}\` failed, so nothing was restored: ${safety.error}`);
+  const hadScheduler = schedulerPid(spec.dataRoot, spec.resourceId) !== undefined;
+  await stopScheduler(spec.dataRoot, spec.resourceId);
+  const kept = OWN_FILES.map((f) => [f, fs.readFileSync(path.join(paths.dataDir, f), "utf8")] as const);
+  const binDir = usableBinDir(findServerBinaries(spec.version, spec.binarySearchPaths ?? []), spec.dataRoot, user);
+  await stopServer(paths);
+  let set: string | undefined;
+  try {
+    set = await restoreDataDirectory(into, prepared);
+  } finally {
+    // Whatever happened, the server gets its own configuration back and is started again.
+    for (const [f, text] of kept) {
+      const file = path.join(paths.dataDir, f);
+      fs.writeFileSync(file, text, { mode: 0o600 });
+      chownTree(file, user);
+    }
+    fs.rmSync(path.join(paths.dataDir, "postmaster.pid"), { force: true });
+    await startServer(binDir, paths, user);
+    if (hadScheduler) await startScheduler(spec);
+  }
+  await awaitPromotion(socketDirOf(paths), pm.port, spec.superuser, () => runningPostmaster(paths.dataDir) !== undefined, () => lastLogLines(paths, 12));
+  await withPeer(socketDirOf(paths), pm.port, spec.superuser, async (c) => {
+    await setPassword(c, spec.superuser, spec.superuserPassword);
+    await setPassword(c, spec.username, spec.password);
+  });
+  return { safetyBackup: safety.label ?? "", restoredSet: set ?? "latest", restoredAt: new Date().toISOString() };
+}
