@@ -106,7 +106,7 @@ export const changeGuardProvider: pulumi.dynamic.ResourceProvider = {
     const replaces = known(news.resourceId) && olds.resourceId !== news.resourceId ? ["resourceId"] : [];
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     const keys = ["phase", "resourceKind", "version", "size", "catalog", "pending"] as const;
-    const changed = keys.filter((k) => !known(news[k]) || !same(olds[k], news[k]));
+    const changed = keys.filter((k) => (news[k] !== undefined && !known(news[k])) || !same(olds[k], news[k]));
     return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
