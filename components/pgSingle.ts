@@ -104,8 +104,8 @@ export interface PgSingleArgs {
    */
   parameters?: Record<string, string | number | boolean>;
   /**
-   * Limits on this db_resource, measured at every `pulumi up`/`refresh` (and every 5 minutes by pg_cron
-   * where it runs): a catalogue event from `warnAtPercent` (default 80) of a limit; past `maxStorageGb` or
+   * Limits on this db_resource, measured at every `pulumi up`/`refresh`
+   * (schedule `pulumi up --refresh` for regular checks): a catalogue event from `warnAtPercent` (default 80) of a limit; past `maxStorageGb` or
    * `maxConnections`, `onLimit: "read_only"` makes the application database read-only (storage) or caps its
    * connections, until usage falls back; `maxQps` (commits + rollbacks per second) only alerts.
    * @default - no quota

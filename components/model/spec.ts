@@ -48,7 +48,7 @@ export interface DbResourceSpec {
     maintenanceWindow: string;
   };
   /**
-   * Limits on the db_resource, measured at every `pulumi up`/`refresh` (and by pg_cron where it runs):
+   * Limits on the db_resource, measured at every `pulumi up`/`refresh`:
    * alerts as catalogue events from `warnAtPercent`; past `maxStorageGb` or `maxConnections`,
    * `onLimit: "read_only"` blocks writes (or new connections); `maxQps` only alerts. Absent = no quota.
    */
