@@ -135,7 +135,9 @@ export const localBackupPolicyProvider: pulumi.dynamic.ResourceProvider = {
   async read(id: string, props: Outputs) {
     purgeExpired(props.dataRoot);
     const layout = backupLayout(props.dataRoot, props.resourceId);
-    if (!require("fs").existsSync(layout.dir)) return { id: "", props: {} };
+    const fs = require("fs");
+    // Deleted (or never configured): neither the configuration nor the schedule is there.
+    if (!fs.existsSync(layout.config) && !fs.existsSync(layout.schedule)) return { id: "", props: {} };
     return { id, props: await settle({ ...props }) };
   },
 

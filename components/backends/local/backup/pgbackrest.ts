@@ -145,11 +145,11 @@ export function backRest(bin: string, config: string, stanza: string | undefined
   return execTool(bin, [`--config=${config}`, ...(stanza ? [`--stanza=${stanza}`] : []), ...args], user, { timeoutMs });
 }
 
-/** The tool's own error lines (`ERROR: [047]: ...`), or its last output lines, for a message. */
+/** The tool's own error (from its `ERROR: [047]: ...` line on, detail and hints included), or its last output lines, for a message. */
 export function backRestError(r: RunResult): string {
   const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean);
-  const errors = lines.filter((l) => /^(ERROR|HINT|WARN)/.test(l) || /^\s*HINT/.test(l));
-  return (errors.length > 0 ? errors : lines.slice(-4)).join(" ").slice(0, 2000) || `exit ${r.code}`;
+  const first = lines.findIndex((l) => l.startsWith("ERROR"));
+  return (first >= 0 ? lines.slice(first) : lines.slice(-4)).join(" ").slice(0, 2000) || `exit ${r.code}`;
 }
 
 /** Runs pgbackrest and throws `<what> failed: <its error>` on a non-zero exit. */

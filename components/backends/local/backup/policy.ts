@@ -105,8 +105,9 @@ function scheduleOf(spec: LocalBackupSpec, layout: BackupLayout, bin: string) {
 }
 
 /**
- * Writes pgbackrest.conf (which turns the server's archive hook on) and the schedule, and creates
- * the stanza. The server must run and have been created with backup access.
+ * Writes the schedule and pgbackrest.conf (which turns the server's archive hook on); when the
+ * configuration is new or changed, creates the stanza and checks WAL archiving end to end. The
+ * server must run and have been created with backup access.
  */
 export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
   const bin = findPgBackRest();
@@ -122,7 +123,8 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
   const layout = backupLayout(spec.dataRoot, spec.resourceId);
   ownedDir(layout.dir, user);
   for (const d of [layout.logDir, layout.lockDir, layout.spoolDir]) ownedDir(d, user);
-  ownedDir(spec.repoPath, user);
+  // An existing repository is left as it is (its owner and mode are the administrator's business).
+  if (!fs.existsSync(spec.repoPath)) ownedDir(spec.repoPath, user);
   const text = renderBackRestConfig({
     stanza: spec.resourceId,
     repoPath: spec.repoPath,
@@ -133,10 +135,12 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
     retentionDays: spec.retentionDays,
     layout,
   });
+  fs.writeFileSync(layout.schedule, JSON.stringify(scheduleOf(spec, layout, bin), null, 2) + "\n", { mode: 0o600 });
+  const unchanged = fs.existsSync(layout.config) && fs.readFileSync(layout.config, "utf8") === text;
+  if (unchanged) return;
   const staged = `${layout.config}.tmp`;
   ownedFile(staged, text, user);
   fs.renameSync(staged, layout.config);
-  fs.writeFileSync(layout.schedule, JSON.stringify(scheduleOf(spec, layout, bin), null, 2) + "\n", { mode: 0o600 });
   await backRestOrThrow("pgbackrest stanza-create", bin, layout.config, spec.resourceId, ["stanza-create"], user);
   await backRestOrThrow("pgbackrest check (WAL archiving)", bin, layout.config, spec.resourceId, ["check"], user);
 }
@@ -210,7 +214,14 @@ export async function stopScheduler(dataRoot: string, resourceId: string): Promi
   if (!pid) return;
   process.kill(pid, "SIGTERM");
   const until = Date.now() + 5_000;
-  while (schedulerPid(dataRoot, resourceId) === pid) {
+  const gone = () => {
+    try {
+      return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    } catch {
+      return true;
+    }
+  };
+  while (!gone()) {
     if (Date.now() > until) {
       process.kill(pid, "SIGKILL");
       break;

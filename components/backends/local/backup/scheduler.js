@@ -52,8 +52,8 @@ function exec(job, args) {
 
 function errorOf(r) {
   const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean);
-  const errors = lines.filter((l) => /^(ERROR|HINT)/.test(l));
-  return ((errors.length > 0 ? errors : lines.slice(-4)).join(" ") || `exit ${r.code}`).slice(0, 2000);
+  const first = lines.findIndex((l) => l.startsWith("ERROR"));
+  return ((first >= 0 ? lines.slice(first) : lines.slice(-4)).join(" ") || `exit ${r.code}`).slice(0, 2000);
 }
 
 async function backupsOf(job) {
