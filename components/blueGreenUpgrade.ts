@@ -37,7 +37,7 @@ export interface BlueGreenUpgradeArgs {
   phase?: "prepare" | "cutover" | "finalize" | "rollback";
   /**
    * Tables without a primary key: replicate them with `REPLICA IDENTITY FULL`, or refuse and list them.
-   * @default "replica_identity_full"
+   * @default "refuse"
    */
   tablesWithoutPrimaryKey?: "replica_identity_full" | "refuse";
   /**
