@@ -77,8 +77,12 @@ export function dbProblems(spec: DbSpec): Problem[] {
 /** Problems of a ReadReplicaSet on this back end. */
 export function replicaProblems(spec: ReadReplicaSetSpec, source: KubernetesHandle): Problem[] {
   const out: Problem[] = [];
-  const p = derivedNameProblem("the ReadReplicaSet's name", spec.name, "name");
-  if (p) out.push({ path: "name", message: `${p.message} (rename the ReadReplicaSet)` });
+  if (clusterNameProblem("name", spec.name)) {
+    out.push({
+      path: "name",
+      message: `the ReadReplicaSet's name ${show(spec.name)} must be a DNS-1035 label of at most ${K8S_DEFAULTS.maxClusterNameLength} characters (lower-case letters, digits and \`-\`, starting with a letter), since its replica Cluster and Services are named after it; rename it`,
+    });
+  }
   if (source.spec.lifecycle.state === "paused") {
     out.push({ path: "source", message: `\`source\` is paused (\`lifecycle.state\` \`paused\` hibernates its Cluster ${show(source.clusterName)}), and a replica cluster streams from a running primary; resume it first` });
   }

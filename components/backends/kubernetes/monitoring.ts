@@ -54,7 +54,7 @@ export function prometheusRuleSpec(a: AlertInputs): Record<string, any> {
     },
     {
       alert: "PgplatformConnectionsNearMax",
-      expr: `max by (pod) (sum by (pod) (cnpg_backends_total{${sel}})) > ${Math.floor((a.maxConnections * a.connectionsUsedPercent) / 100)}`,
+      expr: `sum by (pod) (cnpg_backends_total{${sel}}) > ${Math.floor((a.maxConnections * a.connectionsUsedPercent) / 100)}`,
       for: "5m",
       labels: labels("warning"),
       annotations: { summary: `${a.cluster}: connections over ${a.connectionsUsedPercent}% of max_connections (${a.maxConnections})`, description: "Add a pooler or raise `max_connections` with the plan." },
