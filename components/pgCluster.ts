@@ -99,7 +99,8 @@ export class PgCluster extends pulumi.ComponentResource {
     this.status = rendered.status;
     this.metadata = rendered.metadata;
     guards.close(this, rendered.resources);
-    if (catalog) recordDbResource(this, name, catalog, spec, rendered);
+    // Acting components (upgrades, backups) write records that refer to this one: they wait for it.
+    if (catalog) rendered.resources.push(recordDbResource(this, name, catalog, spec, rendered));
     this.registerOutputs({
       connection: this.connection,
       readConnection: this.readConnection,

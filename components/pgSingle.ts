@@ -225,7 +225,8 @@ export class PgSingle extends pulumi.ComponentResource {
     this.status = rendered.status;
     this.metadata = rendered.metadata;
     guards.close(this, rendered.resources);
-    if (catalog) recordDbResource(this, name, catalog, spec, rendered);
+    // Acting components (upgrades, backups) write records that refer to this one: they wait for it.
+    if (catalog) rendered.resources.push(recordDbResource(this, name, catalog, spec, rendered));
     this.registerOutputs({
       connection: this.connection,
       resourceId: this.resourceId,
