@@ -45,7 +45,8 @@ function checkCommonAws(spec: PgSingleSpec | PgClusterSpec, p: Problems): void {
       `\`aws.backupWindow\` ${show(backupWindow)}${a.backupWindow ? "" : " (from the backup schedule)"} overlaps \`lifecycle.maintenanceWindow\` ${show(spec.lifecycle.maintenanceWindow)}; RDS needs them apart, move one`,
     );
   }
-  if ((a.storage?.iops !== undefined || a.storage?.throughputMbps !== undefined) && spec.storage.sizeGb < GP3_PROVISIONED_MIN_GB) {
+  const aurora = spec.kind === "pg_cluster" && spec.awsTopology === "aurora";
+  if (!aurora && (a.storage?.iops !== undefined || a.storage?.throughputMbps !== undefined) && spec.storage.sizeGb < GP3_PROVISIONED_MIN_GB) {
     const field = a.storage?.iops !== undefined ? "aws.storage.iops" : "aws.storage.throughputMbps";
     p.add(
       field,

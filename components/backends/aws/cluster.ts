@@ -236,6 +236,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
     masterUsername,
     masterPassword: password,
     masterSecretArn: generated ? undefined : live.cluster.masterUserSecrets.apply((s) => (s && s.length > 0 ? s[0].secretArn : "")),
+    monitoringRoleArn: monitoring.arn,
     alarmTopicArn: topic.arn,
     settings,
   };

@@ -36,6 +36,8 @@ export interface AwsHandle {
   masterPassword: pulumi.Output<string>;
   /** The managed master secret's ARN, when RDS manages the password. */
   masterSecretArn?: pulumi.Output<string>;
+  /** The role enhanced monitoring publishes with, when monitoring is on. */
+  monitoringRoleArn?: pulumi.Input<string>;
   /** The SNS topic the alarms notify, when there is one. */
   alarmTopicArn?: pulumi.Input<string>;
   /** The resolved aws settings (subnets, KMS key, dns, ...). */

@@ -6,9 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BackupPolicySpec, BlueGreenUpgradeSpec, PgClusterSpec, PgSingleSpec, ReadReplicaSetSpec } from "../../model/spec";
 import { Backend, RenderedBackupPolicy, RenderedBackupSource, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
+import { checkBackupAws, renderBackupAws } from "./backup";
 import { checkClusterAws, checkSingleAws } from "./checks";
 import { renderClusterAws } from "./cluster";
 import { renderSingleAws } from "./instance";
+import { checkReplicasAws, renderReplicasAws } from "./replicas";
+import { checkUpgradeAws, renderUpgradeAws } from "./upgrade";
 
 export { AwsHandle, AwsBackupHandle } from "./handle";
 export { AWS_CHILD } from "./names";
@@ -32,31 +35,27 @@ export class AwsBackend implements Backend {
     return renderClusterAws(scope, spec, restoreFrom);
   }
 
-  checkReplicas(spec: ReadReplicaSetSpec, _source: RenderedSource): void {
-    notYet("ReadReplicaSet", spec.name);
+  checkReplicas(spec: ReadReplicaSetSpec, source: RenderedSource): void {
+    checkReplicasAws(spec, source);
   }
 
-  renderReplicas(_scope: pulumi.ComponentResource, spec: ReadReplicaSetSpec): RenderedReplicaSet {
-    return notYet("ReadReplicaSet", spec.name);
+  renderReplicas(scope: pulumi.ComponentResource, spec: ReadReplicaSetSpec, source: RenderedSource): RenderedReplicaSet {
+    return renderReplicasAws(scope, spec, source);
   }
 
-  checkBackup(spec: BackupPolicySpec, _target: RenderedSource): void {
-    notYet("BackupPolicy", spec.name);
+  checkBackup(spec: BackupPolicySpec, target: RenderedSource): void {
+    checkBackupAws(spec, target);
   }
 
-  renderBackup(_scope: pulumi.ComponentResource, spec: BackupPolicySpec): RenderedBackupPolicy {
-    return notYet("BackupPolicy", spec.name);
+  renderBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
+    return renderBackupAws(scope, spec, target);
   }
 
-  checkUpgrade(spec: BlueGreenUpgradeSpec, _source: RenderedSource): void {
-    notYet("BlueGreenUpgrade", spec.name);
+  checkUpgrade(spec: BlueGreenUpgradeSpec, source: RenderedSource): void {
+    checkUpgradeAws(spec, source);
   }
 
-  renderUpgrade(_scope: pulumi.ComponentResource, spec: BlueGreenUpgradeSpec): RenderedUpgrade {
-    return notYet("BlueGreenUpgrade", spec.name);
+  renderUpgrade(scope: pulumi.ComponentResource, spec: BlueGreenUpgradeSpec, source: RenderedSource): RenderedUpgrade {
+    return renderUpgradeAws(scope, spec, source);
   }
-}
-
-function notYet(component: string, name: string): never {
-  throw new Error(`${component} ${JSON.stringify(name)}: the aws back end does not run ${component} yet`);
 }

@@ -216,6 +216,7 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
     masterUsername,
     masterPassword: password,
     masterSecretArn: generated ? undefined : instance.masterUserSecrets.apply((s) => (s && s.length > 0 ? s[0].secretArn : "")),
+    monitoringRoleArn: monitoring.arn,
     alarmTopicArn: topic.arn,
     settings,
   };
