@@ -6,7 +6,7 @@ import { RANDOM_PASSWORD_TYPE } from "../engine";
 import { Handler } from "../mocks";
 
 /** Dynamic provider types (`pulumi-nodejs:dynamic/pgplatform:<name>`) the examples may register. */
-export const DYNAMIC_TYPES = ["LocalServer", "ChangeGuard", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord", "LocalUpgrade", "DbQuota", "MaintenanceJobs"];
+export const DYNAMIC_TYPES = ["LocalServer", "ChangeGuard", "Role", "Database", "Schema", "Grants", "TenantQuota", "CatalogRecord", "LocalUpgrade", "DbQuota", "MaintenanceJobs", "LocalBackupPolicy", "LocalRestore"];
 
 export function handlers(): Record<string, Handler> {
   const echo: Handler = (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, host: "127.0.0.1", port: 5432, status: "RUNNING", state: "ok", usageBytes: 0, endpointPort: 6432, activeSide: "blue", endpointRunning: true } });

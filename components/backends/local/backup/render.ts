@@ -60,8 +60,9 @@ export function pgBackRestVersion(): string | undefined {
 }
 
 /** Throws ONE error listing what the local back end cannot honour for this BackupPolicy. */
-export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource, version = pgBackRestVersion()): void {
+export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource, installed: () => string | undefined = pgBackRestVersion): void {
   const refuse: string[] = [];
+  const version = installed();
   const handle = target.rendered.handle as { type?: string } | undefined;
   if (handle?.type !== "local-single") {
     refuse.push(`\`target\` is a ${target.spec.kind}: backups of a local PgCluster are not available yet (back up a PgSingle, or use the cluster's own standbys)`);
