@@ -20,45 +20,102 @@ const WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
 const IDENTIFIER = /^[a-z][a-z0-9-]*$/;
 const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
-/** Resolved `aws` options (all optional: the back end fills the defaults from the plan and tier). */
+/** Resolved `aws` options (all optional: the back end fills the defaults from the plan and tier, components/backends/aws/settings.ts). */
 export interface AwsOptions {
-  /** VPC the database and its security group live in (required on the `aws` back end). */
+  /**
+   * VPC the database and its security group live in. Required on the `aws` back end.
+   * @default - none: the `aws` back end refuses to run without it
+   */
   vpcId?: string;
-  /** Private subnets, in at least two availability zones, for the DB subnet group (required on the `aws` back end). */
+  /**
+   * Private subnets, in at least two availability zones, for the DB subnet group. Required on the `aws` back end.
+   * @default - none: the `aws` back end refuses to run without them
+   */
   subnetIds?: string[];
-  /** Base of every RDS identifier; default derived from the resource id. */
+  /**
+   * Base of every RDS identifier (instance, cluster, members, replicas, proxy): lower case, a letter first, at most 51 characters.
+   * @default - derived from the resource id (`<project>-<environment>-<name>-<hash>`, cut and hashed when longer than 51)
+   */
   identifier?: string;
-  /** Pins a PgSingle's instance to one zone (not with `multiAz`). */
+  /**
+   * Pins a PgSingle's instance to one zone (not with `multiAz`).
+   * @default - RDS picks a zone in the subnet group
+   */
   availabilityZone?: string;
-  /** A PgSingle as an RDS Multi-AZ instance: a synchronous standby that is not readable. */
+  /**
+   * A PgSingle as an RDS Multi-AZ instance: a synchronous standby in another zone that takes over on failure and serves no reads.
+   * @default false
+   */
   multiAz?: boolean;
-  /** KMS key for storage encryption (and the managed master secret); default the AWS-managed `aws/rds` key. */
+  /**
+   * KMS key for storage encryption, Performance Insights, the managed master secret and the backup vault.
+   * @default - the AWS-managed keys (`aws/rds`, `aws/backup`)
+   */
   kmsKeyId?: string;
-  /** The master password lives in Secrets Manager, rotated by RDS, instead of a generated Pulumi secret. */
+  /**
+   * The master password lives in Secrets Manager, rotated by RDS, instead of a generated Pulumi secret (not with read replicas or blue/green).
+   * @default false
+   */
   manageMasterUserPassword?: boolean;
-  /** Apply changes now instead of in the maintenance window. */
+  /**
+   * Apply changes now instead of in the maintenance window.
+   * @default - true in a dev environment, false elsewhere
+   */
   applyImmediately?: boolean;
-  /** Daily automated backup window, UTC `hh:mm-hh:mm`, at least 30 minutes, clear of the maintenance window. */
+  /**
+   * Daily automated backup window, UTC `hh:mm-hh:mm`, at least 30 minutes, clear of the maintenance window.
+   * @default - 30 minutes from the first run of the backup schedule (`03:00-03:30` daily, `00:00-00:30` hourly)
+   */
   backupWindow?: string;
-  /** gp3 provisioned IOPS and throughput (RDS allows them from 400 GiB). */
+  /**
+   * gp3 provisioned IOPS and throughput in MiB/s (RDS for PostgreSQL takes them from 400 GiB).
+   * @default - the plan's IOPS and throughput from 400 GiB, the gp3 baseline (3000, 125) below
+   */
   storage?: { iops?: number; throughputMbps?: number };
-  /** Performance Insights. */
+  /**
+   * Performance Insights: on/off, retention in days (7, a multiple of 31, or 731), KMS key.
+   * @default - on with 7 days' retention, except on `dev_single` and the classes that have none (`db.t4g.micro`, `db.t4g.small`, ...)
+   */
   performanceInsights?: { enabled?: boolean; retentionDays?: number; kmsKeyId?: string };
-  /** Enhanced monitoring interval in seconds, one of 0, 1, 5, 10, 15, 30, 60. */
+  /**
+   * Enhanced monitoring interval in seconds, one of 0, 1, 5, 10, 15, 30, 60 (0 = off).
+   * @default - 0 on `dev_single`, 60 on the other plans
+   */
   monitoringInterval?: number;
-  /** Role RDS publishes enhanced monitoring with; default a role made for it. */
+  /**
+   * Role RDS publishes enhanced monitoring with.
+   * @default - a role made for it, with `AmazonRDSEnhancedMonitoringRole`
+   */
   monitoringRoleArn?: string;
-  /** Logs exported to CloudWatch Logs. */
+  /**
+   * Logs exported to CloudWatch Logs: `postgresql`, `upgrade`.
+   * @default - `postgresql` and `upgrade`; `postgresql` on Aurora
+   */
   logExports?: string[];
-  /** CloudWatch alarms and where they notify. */
+  /**
+   * CloudWatch alarms (CPU, free storage, connections, replica lag) and where they notify: an SNS topic given or made here.
+   * @default - on when `monitoring.enabled` outside dev, no topic; CPU 80%, free storage 10% of the plan's size, connections 80% of max_connections
+   */
   alarms?: { enabled?: boolean; snsTopicArn?: string; createSnsTopic?: boolean; cpuPercent?: number; freeStoragePercent?: number; connectionsPercent?: number };
-  /** A Route53 record that is the stable endpoint (in-place restore, blue-green, read replicas of a single). */
+  /**
+   * A Route53 CNAME (zone id, record name, TTL) that is the application's stable endpoint; needed by in-place restores, blue-green upgrades and one read endpoint over instance replicas.
+   * @default - no record: the application uses the RDS endpoint (TTL 60 when given)
+   */
   dns?: { zoneId: string; name: string; ttl?: number };
-  /** RDS blue/green deployment for a PgSingle: a `version` change goes through a green copy and a switchover. */
+  /**
+   * RDS blue/green deployment for a PgSingle: a `version` change goes through a green copy and a switchover.
+   * @default false
+   */
   blueGreenUpdate?: boolean;
-  /** `rds.logical_replication = 1` (publications for blue-green upgrades and CDC). */
+  /**
+   * `rds.logical_replication = 1` (publications for blue-green upgrades and change data capture; takes a reboot).
+   * @default false
+   */
   logicalReplication?: boolean;
-  /** `pg_cron` in `shared_preload_libraries` (scheduled vacuum/analyze), jobs in `cron.database_name`. */
+  /**
+   * `pg_cron` in `shared_preload_libraries` for scheduled vacuum/analyze, jobs in `cron.database_name` (the app database).
+   * @default false
+   */
   pgCron?: boolean;
 }
 

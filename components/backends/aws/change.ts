@@ -1,0 +1,38 @@
+/**
+ * Changes RDS refuses or performs badly, for the change guard (components/model/change.ts runs the
+ * changes never allowed anywhere; this adds the aws back end's own): allocated storage grows by at
+ * least 10% at a time (an RDS rule: smaller increases fail with InvalidParameterCombination), and
+ * the RDS identifier of a db_resource never changes (that is a replace: a new, empty database).
+ * Pure and serializable: the lead wires it into the guard's `check` for `backend` `aws`.
+ */
+import { Problem } from "../../model/errors";
+
+/** The part of an aws db_resource a change is judged on. */
+export interface AwsChangeView {
+  storageGb: number;
+  /** The base RDS identifier (`aws.identifier`, or the one derived from the resource id). */
+  identifier?: string;
+}
+
+/** Smallest growth of allocated storage RDS accepts, as a fraction. */
+export const MIN_STORAGE_GROWTH = 0.1;
+
+/** Lists the problems of moving an aws db_resource from `old` to `next`; empty when RDS can do it in place. */
+export function awsChangeProblems(old: AwsChangeView, next: AwsChangeView): Problem[] {
+  const out: Problem[] = [];
+  const from = Number(old.storageGb);
+  const to = Number(next.storageGb);
+  if (to > from && to < Math.ceil(from * (1 + MIN_STORAGE_GROWTH))) {
+    out.push({
+      path: "storage.sizeGb",
+      message: `\`storage.sizeGb\` must grow by at least 10% at a time on the \`aws\` back end (RDS refuses smaller increases): from ${from} at least ${Math.ceil(from * (1 + MIN_STORAGE_GROWTH))}; got ${to}`,
+    });
+  }
+  if (old.identifier !== undefined && next.identifier !== undefined && old.identifier !== next.identifier) {
+    out.push({
+      path: "aws.identifier",
+      message: `\`aws.identifier\` cannot change from "${old.identifier}" (RDS would replace the database with a new, empty one); keep it, or restore into a new db_resource; got "${next.identifier}"`,
+    });
+  }
+  return out;
+}
