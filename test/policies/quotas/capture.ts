@@ -60,7 +60,7 @@ export function captureEngineView(): EngineView {
   monitor.registerResource = (req: any, callback: any) =>
     register(req, (err: unknown, resp: any) => {
       if (!err) {
-        const resource = { type: req.getType(), name: req.getName(), urn: resp.getUrn(), parent: req.getParent() || undefined, props: asAnalyzersSeeThem(req.getObject()?.toJavaScript() ?? {}) };
+        const resource = { type: req.getType(), name: req.getName(), urn: resp.getUrn(), parent: req.getParent() || undefined, props: asAnalyzersSeeThem(req.getObject()?.toJavaScript() ?? {}), protect: !!req.getProtect?.() };
         registered.push({ custom: req.getCustom(), resource });
       }
       callback(err, resp);
