@@ -14,18 +14,20 @@ export interface AwsChangeView {
   identifier?: string;
 }
 
-/** Smallest growth of allocated storage RDS accepts, as a fraction. */
-export const MIN_STORAGE_GROWTH = 0.1;
+/** Smallest growth of allocated storage RDS accepts, in percent. */
+export const MIN_STORAGE_GROWTH_PERCENT = 10;
 
 /** Lists the problems of moving an aws db_resource from `old` to `next`; empty when RDS can do it in place. */
 export function awsChangeProblems(old: AwsChangeView, next: AwsChangeView): Problem[] {
   const out: Problem[] = [];
   const from = Number(old.storageGb);
   const to = Number(next.storageGb);
-  if (to > from && to < Math.ceil(from * (1 + MIN_STORAGE_GROWTH))) {
+  // Integer arithmetic: 100 * 1.1 is 110.00000000000001 in floating point.
+  const least = Math.ceil((from * (100 + MIN_STORAGE_GROWTH_PERCENT)) / 100);
+  if (to > from && to < least) {
     out.push({
       path: "storage.sizeGb",
-      message: `\`storage.sizeGb\` must grow by at least 10% at a time on the \`aws\` back end (RDS refuses smaller increases): from ${from} at least ${Math.ceil(from * (1 + MIN_STORAGE_GROWTH))}; got ${to}`,
+      message: `\`storage.sizeGb\` must grow by at least 10% at a time on the \`aws\` back end (RDS refuses smaller increases): from ${from} at least ${least}; got ${to}`,
     });
   }
   if (old.identifier !== undefined && next.identifier !== undefined && old.identifier !== next.identifier) {
