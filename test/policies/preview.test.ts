@@ -26,52 +26,10 @@ import { STACK_POLICIES } from "../../policies/rules/quotas";
 import { PROJECT_STORAGE_QUOTA } from "../../policies/rules/quotas/pgplatform-configure-project-storage-quota";
 import { TENANT_CONNECTIONS } from "../../policies/rules/quotas/pgplatform-configure-tenant-connections";
 import { TENANTS_PER_CLUSTER } from "../../policies/rules/quotas/pgplatform-configure-tenants-per-cluster";
-import { exampleCalls, exampleHandlers } from "../harness/handlers";
-import { setStrictMocks, settle } from "../harness/mocks";
-import { Seen, captureEngineView, waitForRPCs } from "./quotas/capture";
-import { Diagnostic, PackConfig, analyzeResource, analyzeStack } from "./quotas/harness";
+import { PackConfig } from "./quotas/harness";
+import { EXAMPLES, judge, preview, runExample } from "./previewHarness";
 
-const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
-const LIBRARY = path.resolve(__dirname, "..", "..", "components", "index.ts");
 const ALL_POLICIES = [...RESOURCE_POLICIES, ...STACK_POLICIES];
-
-/** Runs `program` under strict mocks (preview) and returns every resource it registered, as the engine saw it. */
-async function preview(program: () => void): Promise<Seen[]> {
-  const mocks = setStrictMocks(exampleHandlers(), { preview: true, allowComponents: ["pgplatform:index:*"], calls: exampleCalls(), config: { "pgplatform:localDataRoot": "/srv/pgplatform" } });
-  const view = captureEngineView();
-  program();
-  await settle(mocks);
-  await waitForRPCs();
-  mocks.assertNoUnexpected();
-  return view.seen();
-}
-
-/** Every diagnostic the pack gives a previewed program: Analyze per resource, then AnalyzeStack. */
-async function judge(seen: Seen[], config?: PackConfig): Promise<Diagnostic[]> {
-  const out: Diagnostic[] = [];
-  for (const s of seen) out.push(...(await analyzeResource(RESOURCE_POLICIES, s.analyze, config)));
-  out.push(...(await analyzeStack(STACK_POLICIES, seen.map((s) => s.stack), config)));
-  return out;
-}
-
-/** Runs an example's index.ts fresh (the module cache would skip it) with "pgplatform" resolved to this checkout. */
-function runExample(dir: string): () => void {
-  return () => {
-    const Module = require("module");
-    const original = Module._resolveFilename;
-    const file = require.resolve(path.join(EXAMPLES, dir, "index.ts"));
-    Module._resolveFilename = function (request: string, ...rest: unknown[]) {
-      return original.call(this, request === "pgplatform" ? LIBRARY : request, ...rest);
-    };
-    try {
-      delete require.cache[file];
-      require(file);
-    } finally {
-      delete require.cache[file];
-      Module._resolveFilename = original;
-    }
-  };
-}
 
 /** Labels a primitive carries when made by hand for `resourceId` (what the components would put there). */
 function labels(project: string, environment: string, plan: string, resourceId: string): Record<string, string> {

@@ -1,0 +1,91 @@
+/**
+ * The pack against what the back ends really emit (issue #6's re-check once #3 and #4 landed): the
+ * Kubernetes and AWS examples are previewed under mocks, and the primitives they register (the CNPG
+ * Cluster, the RDS instance and Aurora cluster, the parameter group) are each judged twice: as
+ * emitted (compliant: no violation) and with one setting broken (exactly the expected message). So a
+ * rule that silently stopped recognizing the real resources fails here, not only on hand-written fixtures.
+ */
+import assert from "assert";
+import { RESOURCE_POLICIES } from "../../policies/rules";
+import { Seen } from "./quotas/capture";
+import { ResourceFixture, analyzeResource } from "./quotas/harness";
+import { preview, runExample } from "./previewHarness";
+
+/** The mandatory diagnostics the resource rules give one resource, as (policy, message) pairs. */
+async function violations(r: ResourceFixture): Promise<[string, string][]> {
+  const out = await analyzeResource(RESOURCE_POLICIES, r);
+  return out.filter((d) => d.enforcementLevel === "mandatory").map((d) => [d.policyName, d.detail]);
+}
+
+/** The one resource of `type` named `name` the program registered. */
+function find(seen: Seen[], type: string, name: string): ResourceFixture {
+  const hit = seen.find((s) => s.analyze.type === type && s.analyze.name === name);
+  assert.ok(hit, `${type} ${name} is registered; got ${seen.map((s) => `${s.analyze.type} ${s.analyze.name}`).join(", ")}`);
+  return hit.analyze;
+}
+
+/** A deep copy of `r` with `mutate` applied to its props. */
+function broken(r: ResourceFixture, mutate: (props: any, r: ResourceFixture) => void): ResourceFixture {
+  const copy = JSON.parse(JSON.stringify(r));
+  mutate(copy.props, copy);
+  return copy;
+}
+
+const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+describe("the pack against the resources the back ends emit", () => {
+  let k8s: Seen[];
+  let aurora: Seen[];
+  let rds: Seen[];
+
+  before(async () => {
+    k8s = await preview(runExample("k8s-ha-cluster"));
+    aurora = await preview(runExample("aws-prod-ha-aurora"));
+    rds = await preview(runExample("aws-small-prod"));
+  });
+
+  it("the prod_ha CNPG Cluster as emitted passes; without its archiver, requests, protection or a standby it does not", async () => {
+    const cluster = find(k8s, CNPG, "orders-cluster");
+    assert.deepStrictEqual(await violations(cluster), []);
+    const who = 'CNPG Cluster "orders-cluster"';
+    const prod = "a production cluster (label `pgplatform.io/environment-tier` is production)";
+    assert.deepStrictEqual(await violations(broken(cluster, (p) => delete p.spec.plugins)), [
+      ["pgplatform-configure-prod-ha-resilience", `${who}: plan \`prod_ha\` needs a WAL archiver in \`spec.plugins\` (\`isWALArchiver: true\`); got nothing`],
+      ["kubernetes-configure-backup-plugin", `${who}: ${prod} needs \`spec.plugins\` to have \`barman-cloud.cloudnative-pg.io\` with \`isWALArchiver: true\`; got nothing`],
+    ]);
+    assert.deepStrictEqual(await violations(broken(cluster, (p) => delete p.spec.resources.requests)), [
+      ["kubernetes-configure-resource-requests", `${who}: ${prod} needs \`spec.resources.requests.cpu\` set; got nothing`],
+      ["kubernetes-configure-resource-requests", `${who}: ${prod} needs \`spec.resources.requests.memory\` set; got nothing`],
+    ]);
+    assert.deepStrictEqual(await violations(broken(cluster, (_p, r) => ((r as any).protect = false))), [
+      ["pgplatform-configure-prod-ha-resilience", `${who}: plan \`prod_ha\` needs the \`protect\` resource option; got false`],
+    ]);
+    assert.deepStrictEqual(await violations(broken(cluster, (p) => (p.spec.instances = 2))), [
+      ["pgplatform-configure-prod-ha-resilience", `${who}: plan \`prod_ha\` needs \`spec.instances\` >= 3 (1 primary + 2 standbys); got 2`],
+    ]);
+  });
+
+  it("the RDS instance, the Aurora cluster and their parameter groups as emitted pass; unencrypted, public or without force_ssl they do not", async () => {
+    const instance = find(rds, "aws:rds/instance:Instance", "billing-instance");
+    const cluster = find(aurora, "aws:rds/cluster:Cluster", "orders-cluster");
+    assert.deepStrictEqual(await violations(instance), []);
+    assert.deepStrictEqual(await violations(cluster), []);
+    const pgs = rds.filter((s) => s.analyze.type === "aws:rds/parameterGroup:ParameterGroup").map((s) => s.analyze);
+    const cpgs = aurora.filter((s) => s.analyze.type === "aws:rds/clusterParameterGroup:ClusterParameterGroup").map((s) => s.analyze);
+    assert.deepStrictEqual([pgs.map((p) => p.name), cpgs.map((p) => p.name)], [["billing-parameter-group"], ["orders-cluster-parameter-group"]]);
+    for (const pg of [...pgs, ...cpgs]) assert.deepStrictEqual(await violations(pg), []);
+    const sslOff = (p: any) => (p.parameters = p.parameters.map((x: any) => (x.name === "rds.force_ssl" ? { ...x, value: "0" } : x)));
+    const encryption = "`storageEncrypted` must be true (storage encrypted at rest); got false";
+    assert.deepStrictEqual(await violations(broken(instance, (p) => (p.storageEncrypted = false))), [["aws-enable-storage-encryption", `rds.Instance "billing-instance": ${encryption}`]]);
+    assert.deepStrictEqual(await violations(broken(cluster, (p) => (p.storageEncrypted = false))), [["aws-enable-storage-encryption", `rds.Cluster "orders-cluster": ${encryption}`]]);
+    assert.deepStrictEqual(await violations(broken(instance, (p) => (p.publiclyAccessible = true))), [
+      [
+        "pgplatform-disallow-public-access",
+        'rds.Instance "billing-instance": public access (`publiclyAccessible`) is only allowed in a `dev` environment (tag `pgplatform.io/environment-tier` is production); got true',
+      ],
+    ]);
+    const ssl = "`rds.force_ssl` must be 1 in `parameters` (connections without TLS are refused); got \"0\"";
+    assert.deepStrictEqual(await violations(broken(pgs[0], sslOff)), [["aws-enable-force-ssl", `rds.ParameterGroup "billing-parameter-group": ${ssl}`]]);
+    assert.deepStrictEqual(await violations(broken(cpgs[0], sslOff)), [["aws-enable-force-ssl", `rds.ClusterParameterGroup "orders-cluster-parameter-group": ${ssl}`]]);
+  });
+});
