@@ -15,7 +15,7 @@ import { asApp, serverInputs } from "./support";
 describe("localServerProvider lifecycle on a real PostgreSQL 15: pause, resume, soft and hard delete", function () {
   this.timeout(120_000);
   let dataRoot: string;
-  let outs: Record<string, any> | undefined;
+  let outs: any; // the server under test (undefined once deleted)
 
   before(() => {
     dataRoot = tempRoot();
@@ -32,12 +32,12 @@ describe("localServerProvider lifecycle on a real PostgreSQL 15: pause, resume, 
     await asApp(outs as any, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (1), (2)");
     const port = outs.port;
 
-    const paused = { ...inputs, port, paused: true };
+    const paused = { ...inputs, paused: true }; // no `port` input, as when the component leaves it to the provider
     assert.deepStrictEqual(await localServerProvider.diff!(outs.resourceId, outs as any, paused as any), { changes: true, replaces: [], deleteBeforeReplace: false });
     outs = (await localServerProvider.update!(outs.resourceId, outs as any, paused as any)).outs;
     assert.deepStrictEqual(
-      { running: outs.running, status: outs.status, lifecycle: outs.lifecycle, drift: outs.drift },
-      { running: false, status: "PENDING", lifecycle: "PAUSED", drift: [] },
+      { running: outs.running, status: outs.status, lifecycle: outs.lifecycle, drift: outs.drift, port: outs.port },
+      { running: false, status: "PENDING", lifecycle: "PAUSED", drift: [], port },
     );
     assert.strictEqual(runningPostmaster(outs.dataDir), undefined);
     assert.deepStrictEqual(processesMentioning(outs.dataDir), []);
@@ -48,7 +48,7 @@ describe("localServerProvider lifecycle on a real PostgreSQL 15: pause, resume, 
     // A new password while paused: applied (the server is started for it and stopped again).
     const rotated = { ...paused, password: randomPassword() };
     outs = (await localServerProvider.update!(outs.resourceId, outs as any, rotated as any)).outs;
-    assert.deepStrictEqual({ running: outs.running, status: outs.status }, { running: false, status: "PENDING" });
+    assert.deepStrictEqual({ running: outs.running, status: outs.status, port: outs.port }, { running: false, status: "PENDING", port });
 
     const resumed = { ...rotated, paused: false };
     outs = (await localServerProvider.update!(outs.resourceId, outs as any, resumed as any)).outs;

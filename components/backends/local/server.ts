@@ -135,7 +135,7 @@ export async function createServer(spec: LocalServerSpec): Promise<LocalServerSt
     const restored = spec.restore ? { restoredFrom: { stanza: spec.restore.stanza, target: spec.restore.target } } : {};
     fs.writeFileSync(paths.marker, JSON.stringify({ resourceId: spec.resourceId, version: spec.version, createdAt: new Date().toISOString(), ...restored }) + "\n");
     if (spec.paused) await stopServer(paths);
-    return await inspectWith(spec, ctx);
+    return await inspectWith(spec, ctx, port);
   } catch (err) {
     await discard(paths).catch(() => undefined);
     throw err;
@@ -175,13 +175,14 @@ export async function inspectServer(spec: LocalServerSpec): Promise<LocalServerS
   return inspectWith(spec, contextOf(spec));
 }
 
-async function inspectWith(spec: LocalServerSpec, ctx: Context): Promise<LocalServerState> {
+/** What runs; `knownPort` is the port a stopped server keeps (its postmaster.pid is gone). */
+async function inspectWith(spec: LocalServerSpec, ctx: Context, knownPort?: number): Promise<LocalServerState> {
   const pm = runningPostmaster(ctx.paths.dataDir);
   const lifecycle = spec.paused ? ("PAUSED" as const) : ("ACTIVE" as const);
   const base = { host: "127.0.0.1", instanceDir: ctx.paths.instanceDir, dataDir: ctx.paths.dataDir, binDir: ctx.binDir, lifecycle };
   if (!pm) {
     const drift = spec.paused ? [] : ["server stopped"];
-    return { ...base, port: spec.port ?? 0, running: false, status: spec.paused ? "PENDING" : "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift };
+    return { ...base, port: knownPort ?? spec.port ?? 0, running: false, status: spec.paused ? "PENDING" : "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift };
   }
   const facts = await withAdmin(loginOf(spec, pm.port), (c) => readFacts(c, Object.keys(spec.parameters), spec));
   const drift: string[] = [];
@@ -228,7 +229,7 @@ export async function updateServer(old: LocalServerSpec & { port?: number }, spe
   await withAdmin(loginOf(spec, port), (c) => ensureAppObjects(c, spec, old));
   // A paused server is started for the update (passwords and roles need it running) and stopped again.
   if (spec.paused) await stopServer(paths);
-  return inspectWith(spec, ctx);
+  return inspectWith(spec, ctx, port);
 }
 
 /** Waits (up to 5 s) until a reload is visible: the postmaster applies SIGHUP asynchronously. */

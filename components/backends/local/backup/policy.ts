@@ -119,7 +119,6 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
   if (!fs.existsSync(socketDirOf(paths))) {
     throw new Error(`the local server \`${spec.resourceId}\` was created without backup access (no ${socketDirOf(paths)}); run \`pulumi up\` with this version of pgplatform so its server is updated first`);
   }
-  if (!runningPostmaster(paths.dataDir)) throw new Error(`the local server \`${spec.resourceId}\` is not running (paused or stopped); resume it before its BackupPolicy is applied`);
   const layout = backupLayout(spec.dataRoot, spec.resourceId);
   ownedDir(layout.dir, user);
   for (const d of [layout.logDir, layout.lockDir, layout.spoolDir]) ownedDir(d, user);
@@ -138,6 +137,8 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
   fs.writeFileSync(layout.schedule, JSON.stringify(scheduleOf(spec, layout, bin), null, 2) + "\n", { mode: 0o600 });
   const unchanged = fs.existsSync(layout.config) && fs.readFileSync(layout.config, "utf8") === text;
   if (unchanged) return;
+  // Creating the stanza and checking archiving need the server up; an unchanged policy does not.
+  if (!runningPostmaster(paths.dataDir)) throw new Error(`the local server \`${spec.resourceId}\` is not running (paused or stopped); resume it before its BackupPolicy is created or changed`);
   const staged = `${layout.config}.tmp`;
   ownedFile(staged, text, user);
   fs.renameSync(staged, layout.config);

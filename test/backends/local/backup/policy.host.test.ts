@@ -8,7 +8,7 @@ import assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { backupLayout } from "../../../../components/backends/local/backup/pgbackrest";
-import { readJobs } from "../../../../components/backends/local/backup/policy";
+import { readJobs, stopScheduler } from "../../../../components/backends/local/backup/policy";
 import { destroyServer } from "../../../../components/backends/local/server";
 import { pendingPurge, purgeExpired } from "../../../../components/backends/local/softDelete";
 import { upsertRecord, withCatalog } from "../../../../components/catalog/store";
@@ -70,6 +70,7 @@ describe("local BackupPolicy provider through the SDK's dynamic-provider host (p
   after(async () => {
     if (props) await host.delete(urn, props.policyId, props).catch(() => undefined);
     await host?.stop();
+    if (source) await stopScheduler(root, source.spec.resourceId); // in case a test failed before the delete
     await destroyServer(root, source?.spec.resourceId ?? "none");
     await catalogPg?.stop();
     await closePools();

@@ -7,7 +7,7 @@
 import assert from "assert";
 import * as fs from "fs";
 import { backupLayout } from "../../../../components/backends/local/backup/pgbackrest";
-import { readJobs } from "../../../../components/backends/local/backup/policy";
+import { readJobs, stopScheduler } from "../../../../components/backends/local/backup/policy";
 import { RestoreTarget } from "../../../../components/backends/local/restore/pgbackrestRestore";
 import { destroyServer } from "../../../../components/backends/local/server";
 import { localBackupPolicyProvider } from "../../../../components/providers/localBackupPolicy";
@@ -65,6 +65,7 @@ describe("local restores from pgBackRest: PITR by time and LSN, clones, in place
   after(async () => {
     for (const c of clones) await localServerProvider.delete!(c.resourceId, c as any).catch(() => undefined);
     if (policy) await localBackupPolicyProvider.delete!(policy.policyId, policy as any).catch(() => undefined);
+    if (source) await stopScheduler(root, source.spec.resourceId); // in case a test failed before the delete
     await destroyServer(root, source?.spec.resourceId ?? "none");
     fs.rmSync(root, { recursive: true, force: true });
   });
