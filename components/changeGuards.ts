@@ -4,6 +4,7 @@
  * registers with itself), and the marker comes last, after the back end's resources.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { identifierOf } from "./backends/aws/names";
 import { CatalogInput } from "./providers/catalogRecord";
 import { ChangeGuard, SizeDimensions } from "./providers/changeGuard";
 import { PgClusterSpec, PgSingleSpec } from "./model/spec";
@@ -49,6 +50,7 @@ export class ChangeGuards {
 
   private args(phase: "before" | "after") {
     const s = this.spec;
-    return { phase, resourceId: s.resourceId, resourceKind: s.kind, version: s.version, size: sizeOf(s), ...(this.catalog ? { catalog: this.catalog } : {}) };
+    const aws = s.backend === "aws" ? { identifier: s.aws.identifier ?? identifierOf(s.resourceId) } : {};
+    return { phase, resourceId: s.resourceId, resourceKind: s.kind, version: s.version, size: sizeOf(s), backend: s.backend, ...aws, ...(this.catalog ? { catalog: this.catalog } : {}) };
   }
 }

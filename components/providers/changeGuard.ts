@@ -16,6 +16,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ensureLocalCatalog } from "../catalog/localCatalog";
 import { readRecord, upsertRecord, withCatalog } from "../catalog/store";
+import { awsChangeProblems } from "../backends/aws/change";
 import { changeProblems } from "../model/change";
 import type { CatalogInput } from "./catalogRecord";
 import { SqlConnection } from "./sql/connection";
@@ -35,6 +36,10 @@ export interface ChangeGuardInputs {
   resourceKind: string;
   version: string;
   size: SizeDimensions;
+  /** The back end, for its own rules (`aws`: storage grows by >= 10%, the RDS identifier never changes). */
+  backend?: string;
+  /** The RDS identifier of an `aws` db_resource. */
+  identifier?: string;
   /** Where scale events go; absent when the catalogue is off. */
   catalog?: CatalogInput;
   /** The marker only: the guard's events to mark DONE. */
@@ -95,9 +100,12 @@ export const changeGuardProvider: pulumi.dynamic.ResourceProvider = {
     const had = olds && typeof olds === "object" && olds.resourceKind !== undefined;
     if (news.phase === "before" && had && known(news.size) && known(news.version) && known(news.resourceKind)) {
       const view = (x: any) => ({ kind: x.resourceKind, version: x.version, storageGb: Number(x.size?.storageGb ?? 0) });
-      for (const p of changeProblems(view(olds), view(news))) {
-        failures.push({ property: p.path === "kind" ? "resourceKind" : p.path === "storage.sizeGb" ? "size.storageGb" : p.path, reason: `db_resource \`${news.resourceId}\`: ${p.message}` });
+      const problems = changeProblems(view(olds), view(news));
+      if (news.backend === "aws" && olds.backend === "aws") {
+        problems.push(...awsChangeProblems({ storageGb: Number(olds.size?.storageGb ?? 0), identifier: olds.identifier }, { storageGb: Number(news.size?.storageGb ?? 0), identifier: news.identifier }));
       }
+      const property = (path: string) => ({ kind: "resourceKind", "storage.sizeGb": "size.storageGb", "aws.identifier": "identifier" })[path] ?? path;
+      for (const p of problems) failures.push({ property: property(p.path), reason: `db_resource \`${news.resourceId}\`: ${p.message}` });
     }
     return { inputs: news, failures };
   },
@@ -105,7 +113,7 @@ export const changeGuardProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: Outputs, news: ChangeGuardInputs) {
     const replaces = known(news.resourceId) && olds.resourceId !== news.resourceId ? ["resourceId"] : [];
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-    const keys = ["phase", "resourceKind", "version", "size", "catalog", "pending"] as const;
+    const keys = ["phase", "resourceKind", "version", "size", "backend", "identifier", "catalog", "pending"] as const;
     const changed = keys.filter((k) => (news[k] !== undefined && !known(news[k])) || !same(olds[k], news[k]));
     return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
   },
@@ -136,6 +144,8 @@ export interface ChangeGuardArgs {
   resourceKind: pulumi.Input<string>;
   version: pulumi.Input<string>;
   size: pulumi.Input<SizeDimensions>;
+  backend?: pulumi.Input<string>;
+  identifier?: pulumi.Input<string>;
   catalog?: pulumi.Input<CatalogInput>;
   pending?: pulumi.Input<string[]>;
 }

@@ -53,6 +53,17 @@ describe("changeGuardProvider", () => {
     ]);
   });
 
+  it("on aws, refuses storage growth under 10% and a changed RDS identifier", async () => {
+    const aws = (storageGb: number, identifier: string) => guard({ storageGb }, { backend: "aws", identifier });
+    const { failures } = await p.check(aws(100, "shop-prod-main"), aws(105, "shop-prod-main-2"));
+    assert.deepStrictEqual(failures, [
+      { property: "size.storageGb", reason: `db_resource \`${ID}\`: \`storage.sizeGb\` must grow by at least 10% at a time on the \`aws\` back end (RDS refuses smaller increases): from 100 at least 110; got 105` },
+      { property: "identifier", reason: `db_resource \`${ID}\`: \`aws.identifier\` cannot change from "shop-prod-main" (RDS would replace the database with a new, empty one); keep it, or restore into a new db_resource; got "shop-prod-main-2"` },
+    ]);
+    assert.deepStrictEqual((await p.check(aws(100, "shop-prod-main"), aws(110, "shop-prod-main"))).failures, []);
+    assert.deepStrictEqual((await p.check(guard({ storageGb: 100 }, { backend: "local" }), guard({ storageGb: 105 }, { backend: "local" }))).failures, [], "10% is an RDS rule only");
+  });
+
   it("accepts growth, a first create, and values unknown at preview", async () => {
     assert.deepStrictEqual((await p.check(guard({ storageGb: 100 }), guard({ storageGb: 150 }))).failures, []);
     assert.deepStrictEqual((await p.check({}, guard({ storageGb: 100 }))).failures, []);
