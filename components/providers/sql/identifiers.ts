@@ -75,6 +75,10 @@ export function adminFailures(admin: unknown, opts: { needsDatabase?: boolean } 
   } else if (!unknown(a.database) && a.database !== undefined && typeof a.database !== "string") {
     out.push(fail(`\`admin.database\` must be a database name; got ${show(a.database)}`));
   }
+  const tls = a.ssl as Record<string, unknown> | undefined;
+  if (!unknown(tls) && tls !== undefined && (!tls || typeof tls !== "object" || (tls.mode !== "require" && tls.mode !== "verify-full") || (tls.ca !== undefined && typeof tls.ca !== "string"))) {
+    out.push(fail(`\`admin.ssl\` must be \`{ mode: "require" | "verify-full", ca?: <PEM text> }\`; got ${tls && typeof tls === "object" ? `mode ${show(tls.mode)}` : show(tls)}`));
+  }
   return out;
 }
 
@@ -135,9 +139,9 @@ export function sameServer(a: SqlConnection | undefined, b: SqlConnection | unde
   return !!a && !!b && a.host === b.host && Number(a.port) === Number(b.port);
 }
 
-/** True when the login of two connections differs (user, password or database): state to refresh, not a replace. */
+/** True when the login of two connections differs (user, password, database or TLS): state to refresh, not a replace. */
 export function loginChanged(a: SqlConnection | undefined, b: SqlConnection | undefined): boolean {
-  return !a || !b || a.user !== b.user || a.password !== b.password || (a.database ?? "") !== (b.database ?? "");
+  return !a || !b || a.user !== b.user || a.password !== b.password || (a.database ?? "") !== (b.database ?? "") || JSON.stringify(a.ssl ?? null) !== JSON.stringify(b.ssl ?? null);
 }
 
 /** Whether `news.admin` is known enough to compare its server with `olds.admin`. */
