@@ -7,6 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { catalogInputOf, catalogTarget } from "./catalog/target";
 import { TENANT_GROUP } from "./backends/local/config";
+import { awsTenantProblems, sqlTlsOf } from "./backends/aws/sqlAccess";
+import { Problems } from "./model/errors";
+import { subjectOf } from "./model/schemas/parse";
 import { DEFAULTS } from "./model/defaults";
 import { parseTenantDatabaseArgs } from "./model/schemas/tenantDatabase";
 import { DbResourceRef, PgClusterSpec, PgSingleSpec, TenantDatabaseSpec } from "./model/spec";
@@ -98,7 +101,9 @@ function adminOf(target: TenantTarget, database: string): pulumi.Output<SqlConne
   let admin = byDatabase.get(database);
   if (!admin) {
     const a = target.adminConnection;
-    admin = pulumi.secret(pulumi.all([a.host, a.port, a.user, a.password]).apply(([host, port, user, password]) => ({ host, port, user, password, database })));
+    // RDS forces TLS (the aws back end's admin connection is the RDS endpoint, which its certificate names).
+    const ssl = target.spec.backend === "aws" ? { ssl: sqlTlsOf(target.spec) } : {};
+    admin = pulumi.secret(pulumi.all([a.host, a.port, a.user, a.password]).apply(([host, port, user, password]) => ({ host, port, user, password, database, ...ssl })));
     byDatabase.set(database, admin);
   }
   return admin;
@@ -130,6 +135,9 @@ export class TenantDatabase extends pulumi.ComponentResource {
 
   constructor(name: string, args: TenantDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     const spec = parseTenantDatabaseArgs(name, args, { target: refOf(args?.target) });
+    const onBackend = new Problems();
+    for (const problem of awsTenantProblems(args.target.spec, spec)) onBackend.add(problem.path, problem.message);
+    onBackend.throwIfAny(subjectOf("TenantDatabase", name));
     const catalog = catalogTarget();
     const target = args.target;
     const { target: _omit, ...plainArgs } = args;

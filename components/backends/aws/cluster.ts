@@ -8,6 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { renderAppAccess } from "./appRole";
+import { masterUsernameOf, sqlAccessOf } from "./sqlAccess";
 import { DEFAULTS } from "../../model/defaults";
 import { PgClusterSpec } from "../../model/spec";
 import { Topology, TopologyMember, connectionOf, endpointOf } from "../../outputs";
@@ -108,7 +110,7 @@ export function renderClusterCore(
       engine,
       engineVersion: spec.version,
       allowMajorVersionUpgrade: true,
-      ...(restore ? restore.args : { databaseName: spec.databaseName, masterUsername: spec.username }),
+      ...(restore ? restore.args : { databaseName: spec.databaseName, masterUsername: masterUsernameOf(spec) }),
       ...(b.password ? { masterPassword: b.password } : { manageMasterUserPassword: true, ...(settings.kmsKeyId ? { masterUserSecretKmsKeyId: settings.kmsKeyId } : {}) }),
       ...shape,
       port: PG_PORT,
@@ -209,7 +211,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
       : undefined;
   const serving = restored ?? live;
   const password = connectionPasswordOf(scope, generated, live.cluster.masterUserSecrets);
-  const masterUsername = restore?.username ?? spec.username;
+  const masterUsername = restore?.username ?? masterUsernameOf(spec);
   const databaseName = restore?.databaseName ?? spec.databaseName;
   const record = settings.dns ? renderDnsRecord(scope, name, settings.dns, serving.cluster.endpoint) : undefined;
 
@@ -217,6 +219,10 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
   const alarms = renderAlarms(scope, name, spec, settings, clusterAlarms(spec, settings, serving.cluster.clusterIdentifier), topic.arn);
 
   const writeHost = record ? record.fqdn : serving.cluster.endpoint;
+  // With SQL access the application gets its own role, made through the writer endpoint once the members run.
+  const access = sqlAccessOf(spec)
+    ? renderAppAccess(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members], databaseName)
+    : undefined;
   const write = endpointOf(writeHost, serving.cluster.port);
   const read = endpointOf(serving.cluster.readerEndpoint, serving.cluster.port);
   const handle: AwsHandle = {
@@ -254,8 +260,10 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
         )
       : serving.cluster.clusterMembers.apply((ids) => (ids ?? []).map((id) => ({ name: id, role: "standby" as const })));
   return {
-    connection: connectionOf(writeHost, serving.cluster.port, databaseName, masterUsername, password),
-    adminConnection: connectionOf(writeHost, serving.cluster.port, "postgres", masterUsername, password),
+    connection: access
+      ? connectionOf(writeHost, serving.cluster.port, databaseName, access.role.name, access.password)
+      : connectionOf(writeHost, serving.cluster.port, databaseName, masterUsername, password),
+    adminConnection: connectionOf(access ? serving.cluster.endpoint : writeHost, serving.cluster.port, "postgres", masterUsername, password),
     resourceId: pulumi.output(spec.resourceId),
     // @pulumi/aws reports no status for a cluster; the provider waits until RDS says `available` before it gives the identifier.
     status: serving.cluster.clusterIdentifier.apply(() => statusOf("available")),
@@ -282,6 +290,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
       ...live.members,
       ...(restored ? [restored.cluster, ...restored.members] : []),
       ...(record ? [record] : []),
+      ...(access ? access.resources : []),
       ...monitoring.resources,
       ...topic.resources,
       ...alarms,

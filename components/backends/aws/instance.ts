@@ -13,12 +13,14 @@ import { connectionOf, endpointOf } from "../../outputs";
 import { RenderedBackupSource, RenderedDbResource } from "../backend";
 import { connectionPasswordOf, generatedPassword } from "./credentials";
 import { AwsHandle } from "./handle";
+import { renderAppAccess } from "./appRole";
 import { alarmTopicOf, monitoringRoleOf, nodeAlarms, renderAlarms } from "./monitoring";
 import { AWS_CHILD, IDENTIFIER_SUFFIX, PG_PORT, tagsOf } from "./names";
 import { AwsNetwork, renderNetwork, warnUnreachable } from "./network";
 import { familyOf, rdsParameters } from "./parameters";
 import { instanceRestoreOf, renderDnsRecord } from "./restore";
 import { AwsSettings, settingsOf } from "./settings";
+import { masterUsernameOf, sqlAccessOf } from "./sqlAccess";
 import { metadataOf, statusOf } from "./status";
 
 /** What every RDS instance of a db_resource shares: network, parameters, monitoring. */
@@ -100,7 +102,7 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
   const finalSnapshotId = settings.finalSnapshot ? finalSnapshotIdOf(scope, name, spec, settings.identifier) : undefined;
   const protect = spec.lifecycle.deletionProtection;
   const clone = restore?.mode === "clone" ? restore : undefined;
-  const masterUsername = restore?.username ?? spec.username;
+  const masterUsername = restore?.username ?? masterUsernameOf(spec);
   const databaseName = restore?.databaseName ?? spec.databaseName;
 
   const instance = new aws.rds.Instance(
@@ -112,7 +114,7 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
       engineVersion: spec.version,
       // A change of `version` is a deliberate major upgrade; RDS needs this flag for it.
       allowMajorVersionUpgrade: true,
-      ...(clone ? clone.args : { dbName: spec.databaseName, username: spec.username }),
+      ...(clone ? clone.args : { dbName: spec.databaseName, username: masterUsername }),
       ...(generated ? { password: generated } : { manageMasterUserPassword: true, ...(settings.kmsKeyId ? { masterUserSecretKmsKeyId: settings.kmsKeyId } : {}) }),
       storageEncrypted: true,
       ...(settings.kmsKeyId ? { kmsKeyId: settings.kmsKeyId } : {}),
@@ -197,6 +199,8 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
 
   const host = record ? record.fqdn : serving.address;
   const port = serving.port;
+  // With SQL access the application gets its own role; the master user stays the admin, on the RDS endpoint (TLS names it).
+  const access = sqlAccessOf(spec) ? renderAppAccess(scope, name, spec, { host: serving.address, port }, password, [serving, desiredState], databaseName) : undefined;
   const write = endpointOf(host, port);
   const read = replicas.length > 0 ? endpointOf(replicas[0].address, replicas[0].port) : write;
   const handle: AwsHandle = {
@@ -222,8 +226,8 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
   };
   const members = [serving, ...replicas];
   return {
-    connection: connectionOf(host, port, databaseName, masterUsername, password),
-    adminConnection: connectionOf(host, port, "postgres", masterUsername, password),
+    connection: access ? connectionOf(host, port, databaseName, access.role.name, access.password) : connectionOf(host, port, databaseName, masterUsername, password),
+    adminConnection: connectionOf(access ? serving.address : host, port, "postgres", masterUsername, password),
     resourceId: pulumi.output(spec.resourceId),
     status: serving.status.apply(statusOf),
     metadata: metadataOf(spec, serving.arn, spec.compute.aws.instanceClass),
@@ -242,6 +246,6 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
         },
       })),
     handle,
-    resources: [...network.rules, network.subnetGroup, network.securityGroup, parameterGroup, instance, ...replicas, desiredState, ...(restored ? [restored] : []), ...(record ? [record] : []), ...monitoring.resources, ...topic.resources, ...alarms],
+    resources: [...network.rules, network.subnetGroup, network.securityGroup, parameterGroup, instance, ...replicas, desiredState, ...(restored ? [restored] : []), ...(record ? [record] : []), ...(access ? access.resources : []), ...monitoring.resources, ...topic.resources, ...alarms],
   };
 }

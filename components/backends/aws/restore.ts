@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { masterUsernameOf } from "./sqlAccess";
 import { PgClusterSpec, PgSingleSpec } from "../../model/spec";
 import { RenderedBackupSource } from "../backend";
 import { AwsBackupHandle, AwsHandle } from "./handle";
@@ -44,7 +45,7 @@ export function instanceRestoreOf(spec: PgSingleSpec, from: RenderedBackupSource
     t.type === "backup"
       ? { snapshotIdentifier: t.backupId }
       : { restoreToPointInTime: { sourceDbInstanceIdentifier: source.identifier, ...(t.type === "time" ? { restoreTime: t.time } : { useLatestRestorableTime: true }) } };
-  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: from.target.spec.username, databaseName: from.target.spec.databaseName };
+  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: masterUsernameOf(from.target.spec), databaseName: from.target.spec.databaseName };
 }
 
 /** The restore inputs of an `rds.Cluster` (Aurora or Multi-AZ DB cluster). */
@@ -61,7 +62,7 @@ export function clusterRestoreOf(spec: PgClusterSpec, from: RenderedBackupSource
             ...(t.type === "time" ? { restoreToTime: t.time } : { useLatestRestorableTime: true }),
           },
         };
-  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: from.target.spec.username, databaseName: from.target.spec.databaseName };
+  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: masterUsernameOf(from.target.spec), databaseName: from.target.spec.databaseName };
 }
 
 /** The Route53 CNAME that is a db_resource's stable endpoint, pointing at `target` (records take no tags). */

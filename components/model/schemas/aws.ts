@@ -117,6 +117,27 @@ export interface AwsOptions {
    * @default false
    */
   pgCron?: boolean;
+  /**
+   * The program reaches the database over the network (an in-VPC runner, a VPN) and runs SQL on it
+   * over TLS as the master user: the application gets its own least-privilege login role
+   * (`username`, owner of `databaseName`) while the master user (`aws.masterUsername`) stays the
+   * admin connection; TenantDatabase and BlueGreenUpgrade `cutover`/`finalize` become available.
+   * Choose it when the database is created: it names the master user, which RDS cannot rename.
+   * @default false (the application connects as the master user; no SQL is run)
+   */
+  sqlAccess?: boolean;
+  /**
+   * The master user's name when `aws.sqlAccess` is on (the application's role is then `username`).
+   * @default "pgadmin"
+   */
+  masterUsername?: string;
+  /**
+   * The CA bundle the program's SQL connections verify the server with (`verify-full`): PEM text, or
+   * the path of a PEM file such as the RDS global bundle `global-bundle.pem` downloaded from
+   * https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem.
+   * @default - TLS `require`: encrypted, the certificate not verified
+   */
+  caBundle?: string;
 }
 
 /** zod shape of `aws` options. */
@@ -153,6 +174,9 @@ export function awsShape() {
       blueGreenUpdate: z.boolean(),
       logicalReplication: z.boolean(),
       pgCron: z.boolean(),
+      sqlAccess: z.boolean(),
+      masterUsername: z.string(),
+      caBundle: z.string().min(1),
     })
     .partial()
     .strict()
@@ -242,9 +266,35 @@ export function checkAws(input: any, backend: string | undefined, p: Problems): 
       if (!(LOG_EXPORTS as readonly unknown[]).includes(l)) p.add(`aws.logExports[${i}]`, `\`aws.logExports[${i}]\` must be one of ${allowed(LOG_EXPORTS)}; got ${show(l)}`);
     });
   }
+  checkSqlAccess(input, a, p);
   const al = a.alarms;
   if (al && typeof al === "object" && typeof al.snsTopicArn === "string" && al.createSnsTopic === true) {
     p.add("aws.alarms.createSnsTopic", `\`aws.alarms.createSnsTopic\` cannot be true with \`aws.alarms.snsTopicArn\` (alarms notify one topic); got true`);
+  }
+}
+
+/** Names RDS keeps for itself, which a master user cannot take. */
+export const RDS_RESERVED_USERS = ["rdsadmin", "rdsrepladmin", "rds_superuser", "rds_replication", "rds_iam", "postgres_fdw"] as const;
+
+/** Checks `aws.sqlAccess`, `aws.masterUsername` and `aws.caBundle`. */
+function checkSqlAccess(input: any, a: any, p: Problems): void {
+  if (typeof a.masterUsername === "string") {
+    const m = a.masterUsername;
+    if (a.sqlAccess !== true) p.add("aws.masterUsername", `\`aws.masterUsername\` needs \`aws.sqlAccess: true\` (without it the master user is \`username\`); got ${show(m)}`);
+    else if (!/^[a-z][a-z0-9_]{0,62}$/.test(m)) p.add("aws.masterUsername", `\`aws.masterUsername\` must be 1-63 of \`a-z\`, \`0-9\`, \`_\`, starting with a letter (an RDS master user name); got ${show(m)}`);
+    else if ((RDS_RESERVED_USERS as readonly string[]).includes(m)) p.add("aws.masterUsername", `\`aws.masterUsername\` must not be one of ${allowed(RDS_RESERVED_USERS)} (RDS keeps them); got ${show(m)}`);
+  }
+  if (a.sqlAccess === true && (a.masterUsername ?? "pgadmin") === (input.username ?? "app")) {
+    p.add("aws.masterUsername", `\`aws.masterUsername\` must differ from \`username\` with \`aws.sqlAccess\` (the application gets its own role, the master user stays the admin); got ${show(a.masterUsername ?? "pgadmin")}`);
+  }
+  if (typeof a.caBundle === "string" && !a.caBundle.includes("-----BEGIN CERTIFICATE-----")) {
+    let text: string | undefined;
+    try {
+      text = require("fs").readFileSync(a.caBundle, "utf8");
+    } catch (err: any) {
+      p.add("aws.caBundle", `\`aws.caBundle\` must be PEM text or the path of a readable PEM file; ${show(a.caBundle)} could not be read (${err.code ?? err.message})`);
+    }
+    if (text !== undefined && !text.includes("-----BEGIN CERTIFICATE-----")) p.add("aws.caBundle", `\`aws.caBundle\` file ${show(a.caBundle)} holds no PEM certificate (\`-----BEGIN CERTIFICATE-----\`)`);
   }
 }
 

@@ -84,10 +84,41 @@ async function membershipsOf(client: any, role: string): Promise<string[]> {
   return sorted((await client.query(sql, [role])).rows.map((r: any) => r.rolname));
 }
 
-/** Roles that are members of `role`, sorted. */
+/**
+ * Roles that are members of `role`, sorted, except the connected admin: a non-superuser admin (such
+ * as RDS's master user) holds every role it manages (see {@link holdAsAdmin}).
+ */
 async function membersOf(client: any, role: string): Promise<string[]> {
-  const sql = "SELECT DISTINCT r.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE g.rolname = $1";
+  const sql = "SELECT DISTINCT r.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE g.rolname = $1 AND r.rolname <> current_user";
   return sorted((await client.query(sql, [role])).rows.map((r: any) => r.rolname));
+}
+
+/** Whether the connected admin is a superuser (else, e.g. RDS's master: CREATEROLE, no pg_authid). */
+async function adminIsSuperuser(client: any): Promise<boolean> {
+  return (await client.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).rows[0]?.rolsuper === true;
+}
+
+/**
+ * The stored password verifier of `role`: `null` without a password, `undefined` when the admin is
+ * not a superuser and cannot read pg_authid (the password is then set on every create and update,
+ * and a password changed by hand is not seen as drift).
+ */
+async function storedVerifier(client: any, role: string, superuser: boolean): Promise<string | null | undefined> {
+  if (!superuser) return undefined;
+  return (await client.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [role])).rows[0]?.rolpassword ?? null;
+}
+
+/**
+ * A non-superuser admin (RDS's master user) grants the role to itself: owning a database for it,
+ * reaching its objects and ending its sessions all need that membership there. A superuser needs none.
+ */
+async function holdAsAdmin(client: any, role: string, superuser: boolean): Promise<void> {
+  if (superuser) return;
+  const held = await client.query(
+    "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE g.rolname = $1 AND r.rolname = current_user AND pg_has_role(current_user, g.oid, 'USAGE')",
+    [role],
+  );
+  if (held.rowCount === 0) await client.query(`GRANT ${ident(client, role)} TO CURRENT_USER`);
 }
 
 /** Creates the missing groups, NOLOGIN, each on its own (a concurrent create of the same group is fine). */
@@ -107,16 +138,20 @@ async function ensureRole(client: any, r: RoleInputs): Promise<void> {
   const id = ident(client, r.name);
   // A role locked by pgplatform (a storage quota, a deletion lock) stays NOLOGIN until that lock lifts.
   const login = r.login && (await lockMarks(client, r.name)).length === 0;
-  const attrs = `${login ? "LOGIN" : "NOLOGIN"} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT ${Math.trunc(Number(r.connectionLimit))}`;
+  const superuser = await adminIsSuperuser(client);
+  const attrs = (create: boolean) =>
+    // Only a superuser may name SUPERUSER, REPLICATION and BYPASSRLS in ALTER ROLE (a new role never has them; read reports them as drift).
+    `${login ? "LOGIN" : "NOLOGIN"}${create || superuser ? " NOSUPERUSER" : ""} NOCREATEDB NOCREATEROLE${create || superuser ? " NOREPLICATION NOBYPASSRLS" : ""} INHERIT CONNECTION LIMIT ${Math.trunc(Number(r.connectionLimit))}`;
   const verifier = () => client.escapeLiteral(scramVerifier(r.password!));
-  const row = (await client.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [r.name])).rows[0];
-  if (!row) {
-    await client.query(`CREATE ROLE ${id} ${attrs}${r.password !== undefined ? ` PASSWORD ${verifier()}` : ""}`);
+  if (!(await roleExists(client, r.name))) {
+    await client.query(`CREATE ROLE ${id} ${attrs(true)}${r.password !== undefined ? ` PASSWORD ${verifier()}` : ""}`);
   } else {
-    await client.query(`ALTER ROLE ${id} ${attrs}`);
-    if (r.password === undefined && row.rolpassword !== null) await client.query(`ALTER ROLE ${id} PASSWORD NULL`);
-    if (r.password !== undefined && !verifierMatches(row.rolpassword, r.password)) await client.query(`ALTER ROLE ${id} PASSWORD ${verifier()}`);
+    const stored = await storedVerifier(client, r.name, superuser);
+    await client.query(`ALTER ROLE ${id} ${attrs(false)}`);
+    if (r.password === undefined && stored !== null) await client.query(`ALTER ROLE ${id} PASSWORD NULL`);
+    if (r.password !== undefined && (stored === undefined || !verifierMatches(stored, r.password))) await client.query(`ALTER ROLE ${id} PASSWORD ${verifier()}`);
   }
+  await holdAsAdmin(client, r.name, superuser);
   const current = await membershipsOf(client, r.name);
   for (const g of r.memberOf.filter((g) => !current.includes(g))) await client.query(`GRANT ${ident(client, g)} TO ${id}`);
   for (const g of current.filter((g) => !r.memberOf.includes(g))) await client.query(`REVOKE ${ident(client, g)} FROM ${id} CASCADE`);
@@ -213,16 +248,17 @@ export const roleProvider: pulumi.dynamic.ResourceProvider = {
 
   async read(id: string, props: RoleOutputs) {
     return withClient(props.admin, async (c) => {
-      const sql = "SELECT rolcanlogin, rolconnlimit, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolpassword FROM pg_authid WHERE rolname = $1";
+      const sql = "SELECT rolcanlogin, rolconnlimit, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1";
       const row = (await c.query(sql, [props.name])).rows[0];
       if (!row) return { id: "", props: {} };
+      row.rolpassword = await storedVerifier(c, props.name, await adminIsSuperuser(c));
       const memberOf = await membershipsOf(c, props.name);
       const drift: string[] = [];
       const locked = !row.rolcanlogin && (await lockMarks(c, props.name)).length > 0;
       if (row.rolcanlogin !== props.login && !locked) drift.push("login");
       if (row.rolconnlimit !== props.connectionLimit) drift.push("connection limit");
       for (const [a, column] of Object.entries(ATTRIBUTES)) if (row[column]) drift.push(a);
-      if (props.password === undefined ? row.rolpassword !== null : !verifierMatches(row.rolpassword, props.password)) drift.push("password");
+      if (row.rolpassword !== undefined && (props.password === undefined ? row.rolpassword !== null : !verifierMatches(row.rolpassword, props.password))) drift.push("password");
       for (const g of props.memberOf ?? []) if (!memberOf.includes(g)) drift.push(`member of ${g}`);
       for (const g of memberOf) if (!(props.memberOf ?? []).includes(g)) drift.push(`undeclared member of ${g}`);
       if (props.login) for (const m of await membersOf(c, props.name)) drift.push(`granted to ${m}`);
