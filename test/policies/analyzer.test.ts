@@ -19,7 +19,7 @@ import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { RESOURCE_POLICIES } from "../../policies/rules";
-import { QUOTA_DEFAULTS, STACK_POLICIES } from "../../policies/rules/quotas";
+import { STACK_DEFAULTS, STACK_POLICIES } from "../../policies/rules/quotas";
 import { TENANT_CONNECTIONS } from "../../policies/rules/quotas/pgplatform-configure-tenant-connections";
 import { TENANTS_PER_CLUSTER } from "../../policies/rules/quotas/pgplatform-configure-tenants-per-cluster";
 import { localServer, pgSingleWithServer, tenantWithRecord } from "./quotas/fixtures";
@@ -160,11 +160,11 @@ describe("the policy pack out of process (run-policy-pack over gRPC)", function 
     assert.deepStrictEqual([...served].sort(), files.map((f) => f.names[0]).sort());
     assert.deepStrictEqual(served, [...RESOURCE_POLICIES, ...STACK_POLICIES].map((p) => p.name));
     for (const p of info.getPoliciesList()) assert.match(p.getDescription(), /^Checks that /, p.getName());
-    // Quota rules: stack policies whose schema defaults are the code's defaults.
+    // Stack rules: their schema defaults are the code's defaults.
     const quota = info.getPoliciesList().filter((p) => p.getPolicyType() === pb.PolicyType.POLICY_TYPE_STACK);
     assert.deepStrictEqual(quota.map((p) => p.getName()), STACK_POLICIES.map((p) => p.name));
     const defaults = Object.assign({}, ...quota.map((p) => Object.fromEntries(Object.entries(p.getConfigschema()!.getProperties()!.toJavaScript()).map(([k, v]: [string, any]) => [k, v.default]))));
-    assert.deepStrictEqual(defaults, { ...QUOTA_DEFAULTS });
+    assert.deepStrictEqual(defaults, { ...STACK_DEFAULTS });
   });
 
   it("policies/README.md's config example states every rule with its default level and every key's default", async () => {

@@ -10,6 +10,10 @@ import { RESOURCE_POLICIES } from "../../policies/rules";
 import { Seen } from "./quotas/capture";
 import { ResourceFixture, analyzeResource } from "./quotas/harness";
 import { preview, runExample } from "./previewHarness";
+import { STACK_POLICIES } from "../../policies/rules/quotas";
+import { AURORA_STANDBYS } from "../../policies/rules/quotas/aws-configure-aurora-standbys";
+import { SCHEDULED_BACKUPS } from "../../policies/rules/quotas/kubernetes-configure-scheduled-backups";
+import { analyzeStack } from "./quotas/harness";
 
 /** The mandatory diagnostics the resource rules give one resource, as (policy, message) pairs. */
 async function violations(r: ResourceFixture): Promise<[string, string][]> {
@@ -87,5 +91,66 @@ describe("the pack against the resources the back ends emit", () => {
     const ssl = "`rds.force_ssl` must be 1 in `parameters` (connections without TLS are refused); got \"0\"";
     assert.deepStrictEqual(await violations(broken(pgs[0], sslOff)), [["aws-enable-force-ssl", `rds.ParameterGroup "billing-parameter-group": ${ssl}`]]);
     assert.deepStrictEqual(await violations(broken(cpgs[0], sslOff)), [["aws-enable-force-ssl", `rds.ClusterParameterGroup "orders-cluster-parameter-group": ${ssl}`]]);
+  });
+});
+
+/**
+ * The stack rules over several resources, against the same examples: `AnalyzeStack` gets every
+ * resource as the engine holds it at preview (components' outputs, custom resources' inputs).
+ */
+describe("the stack rules against the resources the back ends emit", () => {
+  let k8s: Seen[];
+  let aurora: Seen[];
+
+  before(async () => {
+    k8s = await preview(runExample("k8s-ha-cluster"));
+    aurora = await preview(runExample("aws-prod-ha-aurora"));
+  });
+
+  /** The mandatory diagnostics the stack rules give a stack, as (policy, message, urn). */
+  async function stackViolations(stack: ResourceFixture[]): Promise<[string, string, string][]> {
+    const out = await analyzeStack(STACK_POLICIES, stack);
+    return out.filter((d) => d.enforcementLevel === "mandatory").map((d) => [d.policyName, d.detail, d.urn]);
+  }
+  const stackOf = (seen: Seen[], drop: (r: ResourceFixture) => boolean = () => false) => seen.map((s) => s.stack).filter((r) => !drop(r));
+
+  it("the Aurora cluster with its ClusterInstances as emitted passes; without a standby, or in one zone, it does not", async () => {
+    const cluster = find(aurora, "aws:rds/cluster:Cluster", "orders-cluster");
+    const members = aurora.filter((s) => s.stack.type === "aws:rds/clusterInstance:ClusterInstance").map((s) => [s.stack.name, (s.stack.props as any).promotionTier]);
+    // The PgCluster's writer and 2 standbys, and the ReadReplicaSet's 2 readers in tier 15.
+    assert.deepStrictEqual(members, [["orders-member-1", 0], ["orders-member-2", 1], ["orders-member-3", 1], ["orders-reads-member-1", 15], ["orders-reads-member-2", 15]]);
+    assert.deepStrictEqual(await stackViolations(stackOf(aurora)), []);
+    const id = (cluster.props as any).clusterIdentifier;
+    const who = 'rds.Cluster "orders-cluster"';
+    assert.deepStrictEqual(await stackViolations(stackOf(aurora, (r) => r.name === "orders-member-3")), [
+      [
+        AURORA_STANDBYS,
+        `${who}: plan \`prod_ha\` needs at least 2 standbys (\`minStandbysByPlan\`): 3 \`rds.ClusterInstance\`s (1 writer + 2 standbys) whose \`clusterIdentifier\` is "${id}" and whose \`promotionTier\` is not 15 (a reader); got 2 (\`orders-member-1\`, \`orders-member-2\`), so 1 standby`,
+        cluster.urn!,
+      ],
+    ]);
+    const oneZone = stackOf(aurora).map((r) => (r.name === "orders-member-2" ? broken(r, (p) => (p.availabilityZone = "eu-west-1a")) : r));
+    assert.deepStrictEqual(await stackViolations(oneZone), [
+      [
+        AURORA_STANDBYS,
+        `${who}: plan \`prod_ha\` in a production environment (tag \`pgplatform.io/environment-tier\` is production) needs its failover \`rds.ClusterInstance\`s in at least 2 zones (\`availabilityZone\`, \`minZones\`); got 1 zone: \`eu-west-1a\` (\`orders-member-1\`, \`orders-member-2\`, \`orders-member-3\`)`,
+        cluster.urn!,
+      ],
+    ]);
+  });
+
+  it("the prod_ha CNPG Cluster with its ScheduledBackup as emitted passes; without it, or suspended, it does not", async () => {
+    const cluster = find(k8s, CNPG, "orders-cluster");
+    const scheduled = k8s.filter((s) => s.stack.type === "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup").map((s) => s.stack);
+    assert.deepStrictEqual(scheduled.map((r) => [r.name, (r.props as any).spec.schedule, (r.props as any).spec.cluster.name]), [["orders-scheduled-backup", "0 0 * * * *", "orders"]]);
+    // The ReadReplicaSet's replica cluster (`spec.replica.enabled`) takes no backups of its own and is not judged.
+    assert.strictEqual((find(k8s, CNPG, "orders-reads-cluster").props as any).spec.replica.enabled, true);
+    assert.deepStrictEqual(await stackViolations(stackOf(k8s)), []);
+    const need =
+      'CNPG Cluster "orders-cluster": plan `prod_ha` takes backups, so a production cluster (label `pgplatform.io/environment-tier` is production) needs a `ScheduledBackup` in namespace `shop` ' +
+      'with `spec.cluster.name` "orders", a `spec.schedule` that fires at least daily and `spec.suspend` not true';
+    assert.deepStrictEqual(await stackViolations(stackOf(k8s, (r) => r.name === "orders-scheduled-backup")), [[SCHEDULED_BACKUPS, `${need}; got none`, cluster.urn!]]);
+    const suspended = stackOf(k8s).map((r) => (r.name === "orders-scheduled-backup" ? broken(r, (p) => (p.spec.suspend = true)) : r));
+    assert.deepStrictEqual(await stackViolations(suspended), [[SCHEDULED_BACKUPS, `${need}; got \`ScheduledBackup\` "orders-scheduled-backup" has \`spec.suspend\` true`, cluster.urn!]]);
   });
 });

@@ -111,7 +111,7 @@ describe("a preview with the pack: programs under mocks, every resource fed to t
   const dirs = fs.readdirSync(EXAMPLES).filter((d) => fs.existsSync(path.join(EXAMPLES, d, "Pulumi.yaml")));
 
   it("has policies of both kinds and examples to judge", () => {
-    assert.ok(STACK_POLICIES.length === 4 && dirs.length >= 3, `${ALL_POLICIES.length} policies, examples ${dirs.join(", ")}`);
+    assert.ok(STACK_POLICIES.length === 6 && dirs.length >= 3, `${ALL_POLICIES.length} policies, examples ${dirs.join(", ")}`);
   });
 
   for (const dir of dirs) {

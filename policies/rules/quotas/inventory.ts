@@ -78,11 +78,20 @@ function isUnknownError(e: unknown): boolean {
  * unknown, and a raw sentinel string (from a copy made around the proxy) counts as unknown too.
  */
 export function known<T>(read: () => T): T | undefined {
+  const v = peek(read);
+  return v === UNKNOWN ? undefined : v;
+}
+
+/** What {@link peek} returns for a value unknown at preview. */
+export const UNKNOWN: unique symbol = Symbol("unknown at preview");
+
+/** Reads a value, or {@link UNKNOWN} when it is unknown at preview (so absent and unknown can be told apart). */
+export function peek<T>(read: () => T): T | typeof UNKNOWN {
   try {
     const v = read();
-    return typeof v === "string" && UNKNOWN_SENTINELS.has(v) ? undefined : v;
+    return typeof v === "string" && UNKNOWN_SENTINELS.has(v) ? UNKNOWN : v;
   } catch (e) {
-    if (isUnknownError(e)) return undefined;
+    if (isUnknownError(e)) return UNKNOWN;
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  * what is known still counts. Also the Kubernetes quantities the storage quota reads.
  */
 import assert from "assert";
-import { STACK_POLICIES } from "../../../policies/rules/quotas";
+import { QUOTA_POLICIES, STACK_POLICIES } from "../../../policies/rules/quotas";
 import { quantityGb } from "../../../policies/rules/quotas/inventory";
 import { PROJECT_STORAGE_QUOTA } from "../../../policies/rules/quotas/pgplatform-configure-project-storage-quota";
 import { ENVIRONMENT_RESOURCE_COUNT } from "../../../policies/rules/quotas/pgplatform-configure-environment-resource-count";
@@ -48,7 +48,7 @@ const PREVIEW = [
 
 describe("quota rules at preview: unknown values", () => {
   it("skip what is unknown: no violation, no advisory, where guessing would cross every threshold", async () => {
-    const ds = await analyzeStack(STACK_POLICIES, PREVIEW, TIGHT);
+    const ds = await analyzeStack(QUOTA_POLICIES, PREVIEW, TIGHT);
     // Known: shop/prod holds `known`, `sized-later` and `size-later` (ids known): 3 db_resources > 1.
     assert.deepStrictEqual(pairs(ds), [
       [ENVIRONMENT_RESOURCE_COUNT, "environment `prod` of project `shop` has 3 db_resources (`shop-prod-known`, `shop-prod-size-later`, `shop-prod-sized-later`); `maxDbResourcesPerEnvironment` allows at most 1"],
@@ -59,7 +59,7 @@ describe("quota rules at preview: unknown values", () => {
 
   it("still reports what the known values prove: the known part alone is over", async () => {
     const stack = [...PREVIEW, ...pgSingleWithServer("grown", prod("grown", 50))];
-    const ds = await analyzeStack(STACK_POLICIES, stack, TIGHT);
+    const ds = await analyzeStack(QUOTA_POLICIES, stack, TIGHT);
     assert.deepStrictEqual(
       pairs(ds.filter((d) => d.policyName === PROJECT_STORAGE_QUOTA)),
       [
