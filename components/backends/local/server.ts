@@ -12,7 +12,7 @@ import { findServerBinaries } from "./binaries";
 import { ServerConfig, managedSettings, normalizeSetting } from "./config";
 import { InstancePaths, initCluster, instancePaths, lastLogLines, socketDirOf, prepareDataRoot, reloadServer, restartServer, startServer, stopServer, usableBinDir, writeConfig } from "./instance";
 import { chownTree, freePort, runningPostmaster } from "./process";
-import { CloneSource, awaitPromotion, restoreDataDirectory, withPeer } from "./restore/pgbackrestRestore";
+import { CloneSource, archiveCurrentWal, awaitPromotion, restoreDataDirectory, withPeer } from "./restore/pgbackrestRestore";
 import { ServiceUser, serviceUser } from "./serviceUser";
 import { cancelPurge, keepUntilPurge, pendingPurge, purgeExpired } from "./softDelete";
 
@@ -148,6 +148,10 @@ async function restoreClone(spec: LocalServerSpec, ctx: Context): Promise<void> 
   fs.chmodSync(ctx.paths.instanceDir, 0o700);
   fs.mkdirSync(path.dirname(ctx.paths.logFile), { recursive: true, mode: 0o700 });
   chownTree(ctx.paths.instanceDir, ctx.user);
+  // A source running on this data root first archives its current WAL, so the clone sees every commit so far.
+  const source = instancePaths(spec.dataRoot, r.stanza);
+  const running = runningPostmaster(source.dataDir);
+  if (r.target.type !== "backup" && running && fs.existsSync(socketDirOf(source))) await archiveCurrentWal(socketDirOf(source), running.port, spec.superuser);
   await restoreDataDirectory({ paths: ctx.paths, user: ctx.user, repoPath: r.repoPath, stanza: r.stanza, target: r.target, mode: "clone" });
 }
 

@@ -13,7 +13,7 @@ import { findServerBinaries } from "../binaries";
 import { instancePaths, lastLogLines, socketDirOf, startServer, stopServer, usableBinDir } from "../instance";
 import { chownTree, runningPostmaster } from "../process";
 import { serviceUser } from "../serviceUser";
-import { RestoreTarget, awaitPromotion, prepareRestore, restoreDataDirectory, withPeer } from "./pgbackrestRestore";
+import { RestoreTarget, archiveCurrentWal, awaitPromotion, prepareRestore, restoreDataDirectory, withPeer } from "./pgbackrestRestore";
 
 /** What an in-place restore needs (plain values; passwords are plaintext here and never logged). */
 export interface InPlaceRestoreSpec {
@@ -57,6 +57,8 @@ export async function restoreInPlace(spec: InPlaceRestoreSpec): Promise<InPlaceR
   await stopScheduler(spec.dataRoot, spec.resourceId);
   const kept = OWN_FILES.map((f) => [f, fs.readFileSync(path.join(paths.dataDir, f), "utf8")] as const);
   const binDir = usableBinDir(findServerBinaries(spec.version, spec.binarySearchPaths ?? []), spec.dataRoot, user);
+  // Everything committed until now reaches the repository before the server stops (a restore to the latest point then loses nothing).
+  await archiveCurrentWal(socketDirOf(paths), pm.port, spec.superuser);
   await stopServer(paths);
   let set: string | undefined;
   try {

@@ -184,3 +184,27 @@ export async function awaitPromotion(socketDir: string, port: number, superuser:
     await new Promise((res) => setTimeout(res, 200));
   }
 }
+
+/**
+ * Closes the current WAL segment of a running server and waits until it is archived, so a restore
+ * of "the latest point" (or a recent time or LSN) finds every transaction committed so far.
+ * Connects over the server's private socket; throws when archiving does not catch up in time.
+ */
+export async function archiveCurrentWal(socketDir: string, port: number, superuser: string, timeoutMs = 60_000): Promise<void> {
+  await withPeer(socketDir, port, superuser, async (c) => {
+    const wal = (await c.query("SELECT pg_walfile_name(pg_switch_wal()) AS w")).rows[0].w;
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      // Archived once its `.ready` flag is gone (`.done`, or recycled); last_archived_wal alone can name a later `.backup` file.
+      const a = (
+        await c.query(
+          "SELECT last_archived_wal AS l, last_failed_wal AS f, EXISTS (SELECT 1 FROM pg_ls_archive_statusdir() WHERE name = $1 || '.ready') AS pending FROM pg_stat_archiver",
+          [wal],
+        )
+      ).rows[0];
+      if (!a.pending) return;
+      if (Date.now() > until) throw new Error(`WAL segment ${wal} was not archived within ${timeoutMs / 1000} s (last archived ${a.l ?? "none"}, last failed ${a.f ?? "none"}); see the server log`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  });
+}

@@ -95,8 +95,12 @@ export async function archiveNow(adminUri: string): Promise<void> {
   const [{ wal }] = await query(adminUri, "SELECT pg_walfile_name(pg_switch_wal()) AS wal");
   const until = Date.now() + 30_000;
   for (;;) {
-    const [a] = await query(adminUri, "SELECT last_archived_wal, failed_count::int AS failed FROM pg_stat_archiver");
-    if (a.last_archived_wal && a.last_archived_wal >= wal) return;
+    const [a] = await query(
+      adminUri,
+      "SELECT last_archived_wal, failed_count::int AS failed, EXISTS (SELECT 1 FROM pg_ls_archive_statusdir() WHERE name = $1 || '.ready') AS pending FROM pg_stat_archiver",
+      [wal],
+    );
+    if (!a.pending) return;
     if (Date.now() > until) assert.fail(`WAL ${wal} was not archived (last ${a.last_archived_wal}, ${a.failed} failures)`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -81,10 +81,11 @@ describe("local restores from pgBackRest: PITR by time and LSN, clones, in place
     assert.deepStrictEqual(await contents(uri), await sourceUpTo(3000));
   });
 
-  it("clones the latest point: equal row count and checksum, its own names and passwords, promoted, pushing no WAL into the source's repository", async () => {
+  it("clones the latest point (every commit so far): equal row count and checksum, its own names and passwords, promoted, pushing no WAL into the source's repository", async () => {
+    await fill(source.appUri, 100001, 100100); // committed, not yet archived: the clone archives the source's current WAL first
     const { uri, outs, inputs } = await clone({ type: "latest" }, { databaseName: "copy", username: "copy_app" });
     const want = await contents(source.appUri);
-    assert.strictEqual(want.count, 4000);
+    assert.strictEqual(want.count, 4100);
     assert.deepStrictEqual(await contents(uri), want);
     const admin = `postgresql://postgres:${inputs.superuserPassword}@127.0.0.1:${outs.port}/postgres`;
     const [facts] = await query(admin, "SELECT pg_is_in_recovery() AS rec, (SELECT array_agg(datname::text ORDER BY datname) FROM pg_database WHERE datname NOT LIKE 'template%') AS dbs");
@@ -145,7 +146,7 @@ describe("local restores from pgBackRest: PITR by time and LSN, clones, in place
     ]);
     const { outs } = await localRestoreProvider.create!(inputs);
     // Same port, same passwords: the application's URI still works, and holds the rows up to the point only.
-    assert.deepStrictEqual(atPoint.count, 4000);
+    assert.deepStrictEqual(atPoint.count, 4100);
     assert.deepStrictEqual(await contents(source.appUri), atPoint);
     const [{ rec }] = await query(source.adminUri, "SELECT pg_is_in_recovery() AS rec");
     assert.strictEqual(rec, false);
@@ -154,7 +155,7 @@ describe("local restores from pgBackRest: PITR by time and LSN, clones, in place
     assert.ok(info.backup.some((b: any) => b.label === outs.safetyBackup), `${outs.safetyBackup} is listed`);
     assert.deepStrictEqual(readJobs(root, source.spec.resourceId).filter((j) => j.trigger === "safety").map((j) => j.label), [outs.safetyBackup]);
     const { uri } = await clone({ type: "backup", backupId: outs.safetyBackup });
-    assert.deepStrictEqual((await contents(uri)).count, 5000);
+    assert.deepStrictEqual((await contents(uri)).count, 5100);
     // The restored server goes on archiving into its repository on its new timeline.
     const [{ tl }] = await query(source.adminUri, "SELECT timeline_id AS tl FROM pg_control_checkpoint()");
     assert.ok(tl >= 2, `timeline ${tl}`);
