@@ -1,0 +1,67 @@
+/**
+ * What defines a local ReadReplicaSet and where it lives: `<dataRoot>/<setId>/` holds one
+ * `members/<name>/` per replica (a Patroni member of the source cluster tagged `nofailover` and
+ * `nosync`), the set's own HAProxy (`haproxy.cfg`, a stats socket, `lagcheck.sh` for the lag
+ * policy), PgBouncer when pooling is on (`pgbouncer.ini`, `userlist.txt` with SCRAM verifiers),
+ * `pgpass` (0600) and the `pgplatform.json` marker with the ports chosen at create.
+ */
+import * as path from "path";
+
+/** Everything that defines a replica set. Passwords are plaintext here and never logged. */
+export interface LocalReplicasSpec {
+  /** Directory name of the set under the data root. */
+  setId: string;
+  /** The source pg_cluster's resource id (its directory under the same data root). */
+  clusterId: string;
+  dataRoot: string;
+  runAs?: string;
+  /** The source's write endpoint (HAProxy), where the lag check reads the primary's WAL position. */
+  primaryPort: number;
+  superuser: string;
+  superuserPassword: string;
+  /** The application database and role the pooler serves. */
+  databaseName: string;
+  username: string;
+  replicas: number;
+  lagPolicy: { maxSeconds?: number; maxBytes?: number };
+  endpointStrategy: "single" | "per_replica";
+  pooling: { enabled: boolean; mode: "transaction" | "session"; maxClientConnections: number; defaultPoolSize: number };
+  /** Where the set's HAProxy binds (`127.0.0.1`, or `0.0.0.0` when the source's allowlist is wider). */
+  bindAddress: string;
+}
+
+/** One replica with its ports. */
+export interface ReplicaMember {
+  name: string;
+  pgPort: number;
+  restPort: number;
+  /** Its own HAProxy port with `endpointStrategy: per_replica`. */
+  endpointPort?: number;
+}
+
+/** Ports a set keeps for its life. */
+export interface ReplicasLayout {
+  readPort: number;
+  poolerPort?: number;
+  members: ReplicaMember[];
+}
+
+/** Paths of a replica set. */
+export function replicasPaths(dataRoot: string, setId: string) {
+  const dir = path.join(dataRoot, setId);
+  return {
+    dir,
+    marker: path.join(dir, "pgplatform.json"),
+    members: path.join(dir, "members"),
+    haproxyCfg: path.join(dir, "haproxy.cfg"),
+    haproxyPid: path.join(dir, "haproxy.pid"),
+    haproxyLog: path.join(dir, "log", "haproxy.log"),
+    haproxySocket: path.join(dir, "haproxy.sock"),
+    lagCheck: path.join(dir, "lagcheck.sh"),
+    pgpass: path.join(dir, "pgpass"),
+    pgbouncerIni: path.join(dir, "pgbouncer.ini"),
+    pgbouncerUsers: path.join(dir, "userlist.txt"),
+    pgbouncerPid: path.join(dir, "pgbouncer.pid"),
+    pgbouncerLog: path.join(dir, "log", "pgbouncer.log"),
+  };
+}
