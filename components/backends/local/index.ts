@@ -16,6 +16,7 @@ import { checkLocalBackup, cloneSourceOf, renderLocalBackup } from "./backup/ren
 import { LocalBackendParts, checkLocalUpgrade, renderLocalUpgrade } from "./upgrade";
 import { maintenanceParameters, maintenanceProblems, renderMaintenance } from "./maintenance";
 import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
+import { checkLocalReplicas, renderLocalReplicas } from "./replicas/render";
 
 /** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
 export interface LocalSingleHandle {
@@ -158,12 +159,12 @@ export class LocalBackend implements Backend {
     return renderLocalCluster(scope, spec, spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(), config.get("localRunAs") ?? "postgres");
   }
 
-  checkReplicas(spec: ReadReplicaSetSpec, _source: RenderedSource): void {
-    notYet("ReadReplicaSet", spec.name);
+  checkReplicas(spec: ReadReplicaSetSpec, source: RenderedSource): void {
+    checkLocalReplicas(spec, source);
   }
 
-  renderReplicas(_scope: pulumi.ComponentResource, spec: ReadReplicaSetSpec, _source: RenderedSource): RenderedReplicaSet {
-    return notYet("ReadReplicaSet", spec.name);
+  renderReplicas(scope: pulumi.ComponentResource, spec: ReadReplicaSetSpec, source: RenderedSource): RenderedReplicaSet {
+    return renderLocalReplicas(scope, spec, source);
   }
 
   checkBackup(spec: BackupPolicySpec, target: RenderedSource): void {

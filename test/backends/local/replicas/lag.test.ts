@@ -32,7 +32,7 @@ describe("local ReadReplicaSet on a cluster: lag policy, endpoints, pooler (real
   const su = (port: number, text: string) => sql(port, "postgres", cs.superuserPassword, "postgres", text);
   const maintenance = async (on: boolean) => {
     await patchConfig(cluster.layout.members, { pause: on }, cs.superuserPassword);
-    await waitUntil(`Patroni maintenance mode ${on}`, 15_000, async () => (await fetch(`http://127.0.0.1:${cluster.layout.members[0].restPort}/cluster`).then((r) => r.json())).pause === (on || undefined));
+    await waitUntil(`Patroni maintenance mode ${on}`, 15_000, async () => (await fetch(`http://127.0.0.1:${cluster.layout.members[0].restPort}/cluster`).then((r) => r.json() as Promise<any>)).pause === (on || undefined));
   };
   const inPool = async (name: string) => (await inspectReplicas(spec))!.replicaStates.find((r) => r.name === name)!.inPool;
 
@@ -70,7 +70,7 @@ describe("local ReadReplicaSet on a cluster: lag policy, endpoints, pooler (real
     assert.deepStrictEqual(state.drift, []);
     assert.strictEqual(state.status, "RUNNING");
     assert.deepStrictEqual(state.replicaStates.map((r) => [r.name, r.inPool]), [[`${spec.setId}-r0`, true], [`${spec.setId}-r1`, true]]);
-    const patroni = await fetch(`http://127.0.0.1:${state.layout.members[0].restPort}/patroni`).then((r) => r.json());
+    const patroni: any = await fetch(`http://127.0.0.1:${state.layout.members[0].restPort}/patroni`).then((r) => r.json());
     assert.deepStrictEqual(patroni.tags, { nofailover: true, nosync: true });
     const ports = new Set<number>();
     for (let i = 0; i < 4; i++) {

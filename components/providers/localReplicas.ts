@@ -1,0 +1,145 @@
+/**
+ * The dynamic provider that manages a local ReadReplicaSet on a pg_cluster (see
+ * components/backends/local/replicas): replicas as `nofailover` Patroni members, the set's HAProxy
+ * with the lag policy as its health check, and PgBouncer when pooling is on. `read` reports each
+ * replica's state, lag and whether it is in the read pool; `update` scales, changes the policy or
+ * the pooler, and repairs dead processes.
+ *
+ * Serialized with the program: Node built-ins and pure local modules; `pg` is required inside.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { LocalReplicasSpec } from "../backends/local/replicas/spec";
+import { createReplicas, destroyReplicas, inspectReplicas, updateReplicas } from "../backends/local/replicas/replicas";
+import { UNKNOWN } from "./values";
+
+/** The `kind` input that tells policies what this dynamic resource is. */
+export const LOCAL_REPLICAS_KIND = "pgplatform:local:replicas";
+
+/** Inputs that make a new set when they change. */
+export const LOCAL_REPLICAS_REPLACES = ["setId", "clusterId", "dataRoot"] as const;
+
+/** The inputs of a local replica set, as the provider sees them (plain values). */
+export interface LocalReplicasInputs extends LocalReplicasSpec {
+  kind: string;
+  labels?: Record<string, string>;
+}
+
+type Outputs = LocalReplicasInputs & Record<string, any>;
+
+function known(v: unknown): boolean {
+  return v !== UNKNOWN && v !== undefined;
+}
+
+function specOf(p: any): LocalReplicasSpec {
+  return {
+    setId: p.setId,
+    clusterId: p.clusterId,
+    dataRoot: p.dataRoot,
+    runAs: p.runAs || undefined,
+    primaryPort: Number(p.primaryPort),
+    superuser: p.superuser,
+    superuserPassword: p.superuserPassword,
+    databaseName: p.databaseName,
+    username: p.username,
+    replicas: Number(p.replicas),
+    lagPolicy: p.lagPolicy ?? {},
+    endpointStrategy: p.endpointStrategy,
+    pooling: p.pooling,
+    bindAddress: p.bindAddress,
+  };
+}
+
+/** Problems with the inputs, each naming the input. */
+export function replicasInputProblems(news: any): { property: string; reason: string }[] {
+  const out: { property: string; reason: string }[] = [];
+  if (news.kind !== LOCAL_REPLICAS_KIND) out.push({ property: "kind", reason: `\`kind\` must be \`${LOCAL_REPLICAS_KIND}\`; got ${JSON.stringify(news.kind)}` });
+  if (known(news.replicas) && !(Number.isInteger(news.replicas) && news.replicas >= 1)) out.push({ property: "replicas", reason: `\`replicas\` must be a whole number >= 1; got ${JSON.stringify(news.replicas)}` });
+  if (known(news.lagPolicy) && news.lagPolicy.maxSeconds === undefined && news.lagPolicy.maxBytes === undefined) {
+    out.push({ property: "lagPolicy", reason: "`lagPolicy` must give `maxSeconds`, `maxBytes` or both; got neither" });
+  }
+  if (known(news.endpointStrategy) && !["single", "per_replica"].includes(news.endpointStrategy)) {
+    out.push({ property: "endpointStrategy", reason: `\`endpointStrategy\` must be \`single\` or \`per_replica\`; got ${JSON.stringify(news.endpointStrategy)}` });
+  }
+  return out;
+}
+
+/** The provider object; one shared instance, so it is serialized once per program. */
+export const localReplicasProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds: any, news: any) {
+    return { inputs: news, failures: replicasInputProblems(news) };
+  },
+
+  async diff(id: string, olds: Outputs, news: LocalReplicasInputs) {
+    const replaces = LOCAL_REPLICAS_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
+    const changed: string[] = [];
+    for (const k of ["runAs", "primaryPort", "superuser", "superuserPassword", "databaseName", "username", "replicas", "endpointStrategy", "bindAddress"] as const) {
+      if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
+    }
+    for (const k of ["lagPolicy", "pooling", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
+    if (Array.isArray(olds.drift) && olds.drift.length > 0) changed.push("drift");
+    return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: true };
+  },
+
+  async create(inputs: LocalReplicasInputs) {
+    const state = await createReplicas(specOf(inputs));
+    return { id: inputs.setId, outs: { ...inputs, ...state } };
+  },
+
+  async read(id: string, props: Outputs) {
+    const state = await inspectReplicas(specOf(props));
+    if (!state) return { id: "", props: {} };
+    return { id, props: { ...props, ...state } };
+  },
+
+  async update(id: string, olds: Outputs, news: LocalReplicasInputs) {
+    const state = await updateReplicas(specOf(olds), specOf(news));
+    return { outs: { ...news, ...state } };
+  },
+
+  async delete(id: string, props: Outputs) {
+    await destroyReplicas(props.dataRoot, props.setId);
+  },
+};
+
+/** Inputs of a {@link LocalReplicas} resource. */
+export interface LocalReplicasArgs {
+  setId: pulumi.Input<string>;
+  clusterId: pulumi.Input<string>;
+  dataRoot: pulumi.Input<string>;
+  runAs?: pulumi.Input<string>;
+  primaryPort: pulumi.Input<number>;
+  superuser: pulumi.Input<string>;
+  superuserPassword: pulumi.Input<string>;
+  databaseName: pulumi.Input<string>;
+  username: pulumi.Input<string>;
+  replicas: pulumi.Input<number>;
+  lagPolicy: pulumi.Input<LocalReplicasSpec["lagPolicy"]>;
+  endpointStrategy: pulumi.Input<LocalReplicasSpec["endpointStrategy"]>;
+  pooling: pulumi.Input<LocalReplicasSpec["pooling"]>;
+  bindAddress: pulumi.Input<string>;
+  labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** A local replica set (type `pulumi-nodejs:dynamic/pgplatform:LocalReplicas`). */
+export class LocalReplicas extends pulumi.dynamic.Resource {
+  declare readonly host: pulumi.Output<string>;
+  declare readonly readPort: pulumi.Output<number>;
+  declare readonly poolerPort: pulumi.Output<number | undefined>;
+  declare readonly layout: pulumi.Output<{ readPort: number; poolerPort?: number; members: { name: string; pgPort: number; restPort: number; endpointPort?: number }[] }>;
+  declare readonly replicaStates: pulumi.Output<{ name: string; host: string; port: number; state: string; lagBytes?: number; inPool: boolean; endpointPort?: number }[]>;
+  declare readonly status: pulumi.Output<"RUNNING" | "FAILED">;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly superuserPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: LocalReplicasArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = { host: undefined, readPort: undefined, poolerPort: undefined, layout: undefined, replicaStates: undefined, status: undefined, drift: undefined, instanceDir: undefined };
+    super(
+      localReplicasProvider,
+      name,
+      { kind: LOCAL_REPLICAS_KIND, ...outputs, ...args },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["superuserPassword"] }),
+      "pgplatform",
+      "LocalReplicas",
+    );
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * ReadReplicaSet on the local back end under strict mocks: on a PgCluster it registers exactly one
+ * LocalReplicas (joined to the cluster, its inputs pinned), and exposes the read, per-replica and
+ * pooler endpoints and the replicas' topology; on a PgSingle it refuses clearly, registering nothing.
+ */
+import assert from "assert";
+import { PgCluster, PgSingle, ReadReplicaSet } from "../../components";
+import { RANDOM_PASSWORD_TYPE } from "../harness/engine";
+import { StrictMocks, isSecretWrapped, setStrictMocks, unwrapSecrets } from "../harness/mocks";
+import { details } from "../harness/outputs";
+
+const T = (n: string) => `pulumi-nodejs:dynamic/pgplatform:${n}`;
+
+function mocksFor(): StrictMocks {
+  let n = 0;
+  return setStrictMocks(
+    {
+      [RANDOM_PASSWORD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, result: `pw${++n}`.padEnd(32, "x") } }),
+      [T("LocalCluster")]: (a) => ({ id: "c", state: { ...a.inputs, host: "127.0.0.1", writePort: 7000, readPort: 7001, primary: "node0", members: [], status: "RUNNING", drift: [] } }),
+      [T("LocalServer")]: (a) => ({ id: "s", state: { ...a.inputs, host: "127.0.0.1", port: 5433, status: "RUNNING", serverVersion: "15.18" } }),
+      [T("LocalReplicas")]: (a) => ({
+        id: String(unwrapSecrets(a.inputs).setId),
+        state: {
+          ...a.inputs,
+          host: "127.0.0.1",
+          readPort: 7100,
+          poolerPort: 7200,
+          layout: { readPort: 7100, poolerPort: 7200, members: [{ name: "r0", pgPort: 7110, restPort: 7120, endpointPort: 7101 }, { name: "r1", pgPort: 7111, restPort: 7121, endpointPort: 7102 }] },
+          replicaStates: [
+            { name: "r0", host: "127.0.0.1", port: 7110, state: "running", lagBytes: 0, inPool: true, endpointPort: 7101 },
+            { name: "r1", host: "127.0.0.1", port: 7111, state: "running", lagBytes: 4096000, inPool: false, endpointPort: 7102 },
+          ],
+          status: "RUNNING",
+          drift: [],
+        },
+      }),
+      [T("ChangeGuard")]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } }),
+    },
+    { allowComponents: ["pgplatform:index:*"], config: { "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "off" } },
+  );
+}
+
+describe("ReadReplicaSet on the local back end (strict mocks)", () => {
+  let mocks: StrictMocks;
+  afterEach(() => mocks?.assertNoUnexpected());
+
+  it("on a PgCluster: one LocalReplicas joined to the cluster, with the spec's policy, endpoints and pooler", async () => {
+    mocks = mocksFor();
+    const db = new PgCluster("orders", { projectId: "shop", environmentId: "prod", plan: "prod_ha", version: 15 });
+    const reads = new ReadReplicaSet("orders-reads", {
+      source: db,
+      replicas: 2,
+      maxLagBytes: 1048576,
+      endpointStrategy: "per_replica",
+      pooling: { mode: "transaction", maxClientConnections: 50, defaultPoolSize: 5 },
+    });
+    await details(reads.readConnection.uri);
+    const sets = mocks.byType(T("LocalReplicas"));
+    assert.deepStrictEqual(sets.map((r) => r.name), ["orders-reads-replicas"]);
+    assert.match(String(sets[0].parent), /::pgplatform:index:ReadReplicaSet::orders-reads$/);
+    assert.ok(isSecretWrapped(sets[0].inputs.superuserPassword), "the superuser password input is a secret");
+    const { __provider, ...inputs } = unwrapSecrets(sets[0].inputs);
+    assert.strictEqual(typeof __provider, "string");
+    assert.deepStrictEqual(inputs, {
+      kind: "pgplatform:local:replicas",
+      setId: "shop-prod-orders-d6e77052-orders-reads",
+      clusterId: "shop-prod-orders-d6e77052",
+      dataRoot: "/srv/pg",
+      runAs: "postgres",
+      primaryPort: 7000,
+      superuser: "postgres",
+      superuserPassword: "pw1".padEnd(32, "x"),
+      databaseName: "app",
+      username: "app",
+      replicas: 2,
+      lagPolicy: { maxBytes: 1048576 },
+      endpointStrategy: "per_replica",
+      pooling: { enabled: true, mode: "transaction", maxClientConnections: 50, defaultPoolSize: 5 },
+      bindAddress: "127.0.0.1",
+    });
+    assert.strictEqual((await details(reads.readEndpoint.port)).value, 7100);
+    assert.deepStrictEqual(await Promise.all(reads.replicaEndpoints.map(async (e) => (await details(e.port)).value)), [7101, 7102]);
+    assert.strictEqual((await details(reads.pooler!.read!.port)).value, 7200);
+    assert.deepStrictEqual(await details(reads.readConnection.uri), { value: `postgresql://app:${"pw3".padEnd(32, "x")}@127.0.0.1:7200/app`, isKnown: true, isSecret: true });
+    assert.deepStrictEqual((await details(reads.topology)).value, {
+      members: [
+        { name: "r0", role: "replica", host: "127.0.0.1", port: 7110, state: "running", lagBytes: 0 },
+        { name: "r1", role: "replica", host: "127.0.0.1", port: 7111, state: "running, out of the read pool", lagBytes: 4096000 },
+      ],
+      routing: { writes: "the source's write endpoint (replicas are read-only)", reads: "127.0.0.1:7100 (HAProxy over the replicas within the lag policy)" },
+    });
+  });
+
+  it("without pooling, the read connection goes to the HAProxy read port and no per-replica endpoints are made", async () => {
+    mocks = mocksFor();
+    const db = new PgCluster("orders", { projectId: "shop", environmentId: "prod", plan: "prod_ha", version: 15 });
+    const reads = new ReadReplicaSet("orders-reads", { source: db, replicas: 1 });
+    assert.deepStrictEqual(await details(reads.readConnection.uri), { value: `postgresql://app:${"pw3".padEnd(32, "x")}@127.0.0.1:7100/app`, isKnown: true, isSecret: true });
+    assert.deepStrictEqual(reads.replicaEndpoints, []);
+    assert.strictEqual(reads.pooler, undefined);
+    assert.deepStrictEqual(unwrapSecrets(mocks.byType(T("LocalReplicas"))[0].inputs).lagPolicy, { maxSeconds: 30 });
+  });
+
+  it("on a PgSingle: refuses with the reason and the way out, registering no replica set", async () => {
+    mocks = mocksFor();
+    const db = new PgSingle("shop", { projectId: "shop", environmentId: "staging", plan: "small_single", version: 15 });
+    await details(db.metadata);
+    assert.throws(() => new ReadReplicaSet("shop-reads", { source: db, replicas: 1 }), {
+      message:
+        'ReadReplicaSet "shop-reads": `source` "shop" is a local PgSingle; streaming replicas of a local PgSingle are not available yet ' +
+        "(its pg_hba admits no replication connection). Use a PgCluster as the source: its replicas join the cluster as Patroni members that never take over",
+    });
+    assert.deepStrictEqual(mocks.byType("pgplatform:index:ReadReplicaSet"), []);
+  });
+});
