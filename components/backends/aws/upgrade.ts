@@ -7,8 +7,9 @@
  *   single-to-cluster migration) of the target version and plan in the source's network, with a
  *   Route53 record as the stable endpoint (`<upgrade>.<source aws.dns name>`), on blue until
  *   cut-over. The data copy is logical replication, which needs SQL reach from the program to both
- *   databases; this version renders `prepare` and `rollback` and refuses `cutover` and `finalize`
- *   rather than switch the application to an empty green side. For a PgSingle, RDS's own
+ *   databases (`aws.sqlAccess` gives the program that reach and TLS, but the replication driver is
+ *   not built for aws yet); this version renders `prepare` and `rollback` and refuses `cutover` and
+ *   `finalize` rather than switch the application to an empty green side. For a PgSingle, RDS's own
  *   blue/green deployment (`aws.blueGreenUpdate` + a `version` change) does the whole move.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -73,12 +74,12 @@ export function checkUpgradeAws(spec: BlueGreenUpgradeSpec, source: RenderedSour
       p.add("source", `\`source\` \`${source.spec.resourceId}\` needs \`aws.dns\` for a blue-green upgrade on the \`aws\` back end (the stable endpoint is a Route53 record moved at cut-over)`);
     }
     if (!h.settings.logicalReplication) {
-      p.add("source", `\`source\` \`${source.spec.resourceId}\` needs \`aws.logicalReplication: true\` for a blue-green upgrade (the green side is fed by logical replication; the parameter takes a reboot, so set it before \`prepare\`)`);
+      p.add("source", `\`source\` \`${source.spec.resourceId}\` needs \`aws.logicalReplication: true\` for a blue-green upgrade (\`rds.logical_replication = 1\` in its parameter group: the green side is fed by logical replication; the parameter takes a reboot, so set it before \`prepare\`)`);
     }
     if (spec.phase === "cutover" || spec.phase === "finalize") {
       p.add(
         "phase",
-        `\`phase\` \`${spec.phase}\` is not available on the \`aws\` back end in this version: the data copy to the green side is logical replication, run by SQL that needs network reach from the program to both databases, which it does not run yet, and moving the application to an empty green side would lose its data${source.spec.kind === "pg_single" && spec.targetKind === "pg_single" ? "; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment)" : ""}; got ${show(spec.phase)}`,
+        `\`phase\` \`${spec.phase}\` is not available on the \`aws\` back end in this version: the data copy to the green side is logical replication (publication on blue, subscription on green, catch-up, write freeze, sequence copy, then the Route53 switch), which the aws back end does not drive yet, even with \`aws.sqlAccess\`; moving the application to an empty green side would lose its data${source.spec.kind === "pg_single" && spec.targetKind === "pg_single" ? "; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment)" : ""}; got ${show(spec.phase)}`,
       );
     }
     const green = greenSpecOf(spec, source.spec, h);

@@ -258,7 +258,7 @@ describe("aws: components acting on a db_resource (strict mocks)", () => {
     assert.throws(() => new BlueGreenUpgrade("to-18", { source: db, targetVersion: "18", phase: "cutover" }), {
       message:
         'Invalid args for BlueGreenUpgrade "to-18" on the `aws` back end: 1 problem:\n' +
-        "  - `phase` `cutover` is not available on the `aws` back end in this version: the data copy to the green side is logical replication, run by SQL that needs network reach from the program to both databases, which it does not run yet, and moving the application to an empty green side would lose its data; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment); got \"cutover\"",
+        "  - `phase` `cutover` is not available on the `aws` back end in this version: the data copy to the green side is logical replication (publication on blue, subscription on green, catch-up, write freeze, sequence copy, then the Route53 switch), which the aws back end does not drive yet, even with `aws.sqlAccess`; moving the application to an empty green side would lose its data; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment); got \"cutover\"",
     });
     const before = await awsChildren(mocks);
     const upgrade = new BlueGreenUpgrade("to-ha", { source: db, targetPlan: "prod_ha", phase: "prepare" });
