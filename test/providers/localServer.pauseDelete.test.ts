@@ -5,7 +5,7 @@
  */
 import assert from "assert";
 import * as fs from "fs";
-import { instancePaths } from "../../components/backends/local/instance";
+import { instancePaths, socketDirOf } from "../../components/backends/local/instance";
 import { runningPostmaster } from "../../components/backends/local/process";
 import { pendingPurge, purgeExpired } from "../../components/backends/local/softDelete";
 import { localServerProvider } from "../../components/providers/localServer";
@@ -63,7 +63,7 @@ describe("localServerProvider lifecycle on a real PostgreSQL 15: pause, resume, 
     assert.strictEqual(runningPostmaster(paths.dataDir), undefined);
     assert.ok(fs.existsSync(paths.dataDir), "the data is kept");
     const entry = pendingPurge(dataRoot, "server", props.resourceId)!;
-    assert.deepStrictEqual({ paths: entry.paths, days: (Date.parse(entry.purgeAfter) - Date.parse(entry.deletedAt)) / 86_400_000 }, { paths: [paths.instanceDir], days: 3 });
+    assert.deepStrictEqual({ paths: entry.paths, days: (Date.parse(entry.purgeAfter) - Date.parse(entry.deletedAt)) / 86_400_000 }, { paths: [paths.instanceDir, socketDirOf(paths)], days: 3 });
     assert.deepStrictEqual((await localServerProvider.read!(props.resourceId, props as any)).id, "", "the engine no longer sees it");
 
     const again = serverInputs(dataRoot, { resourceId: props.resourceId });

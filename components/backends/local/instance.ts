@@ -17,9 +17,13 @@ export interface InstancePaths {
   marker: string;
 }
 
-/** The private (0700) directory of a server's Unix socket, when it has backup access. */
+/**
+ * The private (0700) directory of a server's Unix socket, when it has backup access:
+ * `<dataRoot>/.sockets/<16 hex of its id>`, short whatever the id, since a socket path is at most 107 bytes.
+ */
 export function socketDirOf(p: Pick<InstancePaths, "instanceDir">): string {
-  return path.join(p.instanceDir, "run");
+  const id = path.basename(p.instanceDir);
+  return path.join(path.dirname(p.instanceDir), ".sockets", require("crypto").createHash("sha256").update(id).digest("hex").slice(0, 16));
 }
 
 /** pgBackRest's files for a server: its configuration (written by a BackupPolicy), logs, locks, the scheduler's state. */
@@ -121,6 +125,7 @@ export function writeConfig(p: InstancePaths, c: ServerConfig, user: ServiceUser
     if (Buffer.byteLength(socket) > 107) {
       throw new Error(`the server's socket path ${socket} is longer than the 107 bytes a Unix socket allows; choose a shorter \`local.dataRoot\``);
     }
+    fs.mkdirSync(path.dirname(c.backupAccess.socketDir), { recursive: true, mode: 0o755 });
     fs.mkdirSync(c.backupAccess.socketDir, { recursive: true, mode: 0o700 });
     fs.chmodSync(c.backupAccess.socketDir, 0o700);
     chownTree(c.backupAccess.socketDir, user);

@@ -166,9 +166,11 @@ async function adoptClone(spec: LocalServerSpec, ctx: Context, port: number): Pr
 }
 
 async function discard(paths: InstancePaths): Promise<void> {
+  fs.rmSync(socketDirOf(paths), { recursive: true, force: true });
   if (!fs.existsSync(paths.instanceDir)) return;
   await stopServer(paths);
   fs.rmSync(paths.instanceDir, { recursive: true, force: true });
+  fs.rmSync(socketDirOf(paths), { recursive: true, force: true });
 }
 
 /** What really runs for `spec`, or undefined when the server's directory is gone. */
@@ -258,7 +260,7 @@ export async function destroyServer(dataRoot: string, resourceId: string, soft?:
   const paths = instancePaths(dataRoot, resourceId);
   if (soft && fs.existsSync(paths.marker)) {
     await stopServer(paths);
-    if (!pendingPurge(dataRoot, "server", resourceId)) keepUntilPurge(dataRoot, "server", resourceId, [paths.instanceDir], soft.retentionDays);
+    if (!pendingPurge(dataRoot, "server", resourceId)) keepUntilPurge(dataRoot, "server", resourceId, [paths.instanceDir, socketDirOf(paths)], soft.retentionDays);
   } else {
     await discard(paths);
     cancelPurge(dataRoot, "server", resourceId);

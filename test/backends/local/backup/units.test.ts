@@ -6,7 +6,7 @@
  */
 import assert from "assert";
 import { ServerConfig, renderConf, renderHba, renderIdent } from "../../../../components/backends/local/config";
-import { instancePaths } from "../../../../components/backends/local/instance";
+import { instancePaths, socketDirOf } from "../../../../components/backends/local/instance";
 import { archiveCommand, backupLayout, parseInfo, renderBackRestConfig } from "../../../../components/backends/local/backup/pgbackrest";
 import { BackRestBackup } from "../../../../components/backends/local/backup/pgbackrest";
 import { chooseSet, lsnValue, targetOptions } from "../../../../components/backends/local/restore/pgbackrestRestore";
@@ -52,6 +52,8 @@ describe("local backup units", () => {
       renderIdent(CONFIG),
       '# Managed by pgplatform: rewritten on every update.\n# MAPNAME  SYSTEM-USERNAME  PG-USERNAME\npgplatform "postgres" "postgres"\npgplatform "root" "postgres"\n',
     );
+    // The socket stays far below the 107-byte limit of a socket path whatever the id.
+    assert.strictEqual(socketDirOf(instancePaths("/var/lib/pgplatform", `shop-${"x".repeat(120)}`)), "/var/lib/pgplatform/.sockets/" + require("crypto").createHash("sha256").update(`shop-${"x".repeat(120)}`).digest("hex").slice(0, 16));
     const { backupAccess, ...plain } = CONFIG;
     assert.ok(!renderHba(plain).includes("local"), "no socket login without backup access");
     assert.ok(renderConf(plain).includes("unix_socket_directories = ''"));
