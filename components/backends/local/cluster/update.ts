@@ -93,8 +93,8 @@ export async function updateCluster(old: LocalClusterSpec, spec: LocalClusterSpe
     });
   }
   const rewritten = layout.members.filter((m) => writeMemberConfig(spec, layout, m, binDir, user));
-  await repairCluster(spec, layout, user);
-  for (const m of rewritten) {
+  const started = await repairCluster(spec, layout, user);
+  for (const m of rewritten.filter((x) => !started.includes(x.name))) {
     // A reload makes Patroni re-read its file (pg_hba, credentials); the REST password it checks is the old one until then.
     await memberAction(m, "/reload", old.superuserPassword).catch(() => memberAction(m, "/reload", spec.superuserPassword));
   }
