@@ -320,8 +320,3 @@ export async function unconfigurePolicy(dataRoot: string, resourceId: string): P
   fs.rmSync(layout.config, { force: true });
   fs.rmSync(layout.schedule, { force: true });
 }
-
-/** The label pgBackRest gives a backup, for messages: `20261126-145048F`. */
-export function describeJob(j: BackupJob): string {
-  return j.status === "DONE" ? `${j.type} backup ${j.label ?? "(no label)"}` : `${j.type} backup failed: ${j.error}`;
-}
