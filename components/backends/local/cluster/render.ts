@@ -72,6 +72,13 @@ function clusterParametersOf(spec: PgClusterSpec): Record<string, string> {
 /** Renders a pg_cluster on this machine. */
 export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, dataRoot: string, runAs: string): RenderedDbResource {
   const name = spec.name;
+  if (spec.backup.enabled) {
+    pulumi.log.warn(
+      `plan \`${spec.plan}\` asks for ${spec.backup.schedule} backups${spec.backup.pitr ? " with PITR" : ""}, which the local back end does not take by itself: ` +
+        "this cluster has no backups until a BackupPolicy targets it (set `backup.enabled: false` to silence this)",
+      scope,
+    );
+  }
   const password = (suffix: string) =>
     pulumi.secret(new random.RandomPassword(`${name}-${suffix}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result);
   const superuserPassword = password(CLUSTER_CHILD.superuserPassword);
