@@ -78,7 +78,7 @@ export function backupSourceOf(from: unknown): RenderedBackupSource | undefined 
 export function warnInPlaceRestore(scope: pulumi.Resource, spec: PgSingleSpec | PgClusterSpec): void {
   if (spec.restore?.mode !== "in_place") return;
   pulumi.log.warn(
-    `restore in place of \`${spec.resourceId}\` from BackupPolicy ${JSON.stringify(spec.restore.from.policyName)} (${describeTarget(spec.restore.target)}): ` +
+    `restore in place of \`${spec.resourceId}\` from ${spec.restore.from ? `BackupPolicy ${JSON.stringify(spec.restore.from.policyName)}` : "its own backups"} (${describeTarget(spec.restore.target)}): ` +
       "a safety backup is taken first, then the current data is replaced; remove `restore` once it is done",
     scope,
   );

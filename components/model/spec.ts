@@ -73,8 +73,8 @@ export interface LocalOptions {
 export interface RestoreSpec {
   /** `clone`: a new db_resource from another's backups; `in_place`: this one's data replaced by its own backups (safety backup first). */
   mode: "clone" | "in_place";
-  /** The db_resource the backups belong to, and the policy that took them. */
-  from: DbResourceLink & { version: Major; policyName: string; pitr: boolean };
+  /** The db_resource the backups belong to, and the policy that took them; absent for an in-place restore from the db_resource's own backups. */
+  from?: DbResourceLink & { version: Major; policyName: string; pitr: boolean };
   /** Where recovery stops: the end of the latest backup and WAL, a chosen backup, a time (ISO 8601 UTC) or an LSN. */
   target: { type: "latest" } | { type: "backup"; backupId: string } | { type: "time"; time: string } | { type: "lsn"; lsn: string };
   /** The explicit yes an in-place restore needs. */

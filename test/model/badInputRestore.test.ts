@@ -20,9 +20,19 @@ const head = 'Invalid args for PgSingle "orders": ';
 
 const rows: BadInput<ParseContext>[] = [
   {
-    what: "a restore without `from`",
+    what: "a clone without `from`",
     args: { ...base, restore: { mode: "clone" } },
-    message: [`${head}1 problem:`, "  - `restore.from` is required: the BackupPolicy whose backups to restore"],
+    message: [`${head}1 problem:`, '  - `restore.from` is required for `mode: "clone"`: the BackupPolicy whose backups to restore (an in-place restore reads this db_resource\'s own backups)'],
+  },
+  {
+    what: "an in-place restore from its own backups when backups are off",
+    args: { ...base, backup: { enabled: false }, restore: { mode: "in_place", confirm: true } },
+    message: [`${head}1 problem:`, "  - `restore.mode` `in_place` restores this db_resource from its own backups, and its `backup.enabled` is false (turn backups on first, or restore a clone from a BackupPolicy)"],
+  },
+  {
+    what: "an in-place restore to a time from its own backups without PITR",
+    args: { ...base, backup: { pitr: false }, restore: { mode: "in_place", confirm: true, targetTime: "2026-11-26T10:00:00Z" } },
+    message: [`${head}1 problem:`, "  - `restore.targetTime` needs point-in-time recovery, and this db_resource has `backup.pitr` off (restore a `backupId` or the latest backup instead)"],
   },
   {
     what: "a `from` that is not a BackupPolicy",
@@ -96,7 +106,7 @@ const rows: BadInput<ParseContext>[] = [
     what: "in place from another db_resource's backups",
     args: { ...base, restore: { from, mode: "in_place", confirm: true } },
     ctx: { restoreFrom: policy() },
-    message: [`${head}1 problem:`, `  - \`restore.mode\` \`in_place\` restores a db_resource from its own backups, and BackupPolicy "billing-backups" backs up \`${other}\` (use \`mode: "clone"\`)`],
+    message: [`${head}1 problem:`, `  - \`restore.mode\` \`in_place\` restores a db_resource from its own backups, and BackupPolicy "billing-backups" backs up \`${other}\` (leave \`from\` out, or use \`mode: "clone"\`)`],
   },
   {
     what: "a clone of itself",
@@ -122,6 +132,11 @@ describe("restore args", () => {
     assert.deepStrictEqual(spec({ backupId: "20261126-030000F" }).target, { type: "backup", backupId: "20261126-030000F" });
     assert.deepStrictEqual(spec({ targetTime: "2026-11-26T11:15:00+01:00" }).target, { type: "time", time: "2026-11-26T10:15:00.000Z" });
     assert.deepStrictEqual(spec({ targetLsn: "0/3000a60" }).target, { type: "lsn", lsn: "0/3000A60" });
+  });
+
+  it("resolves an in-place restore from the db_resource's own backups, without `from`", () => {
+    const spec = parsePgSingleArgs("orders", { ...base, restore: { mode: "in_place", confirm: true, targetLsn: "0/3000060" } });
+    assert.deepStrictEqual(spec.restore, { mode: "in_place", target: { type: "lsn", lsn: "0/3000060" }, confirm: true });
   });
 
   it("resolves an in-place restore with confirm, and none when `restore` is not given", () => {

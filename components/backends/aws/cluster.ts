@@ -195,7 +195,7 @@ export function clusterAlarms(spec: PgClusterSpec, settings: AwsSettings, cluste
 export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
   const name = spec.name;
   const settings = settingsOf(spec);
-  const restore = spec.restore && restoreFrom ? clusterRestoreOf(spec, restoreFrom) : undefined;
+  const restore = spec.restore ? clusterRestoreOf(spec, restoreFrom) : undefined;
   const network = renderNetwork(scope, name, spec, settings);
   warnUnreachable(scope, spec);
   const parameterGroup = renderClusterParameterGroup(scope, name, spec, settings);

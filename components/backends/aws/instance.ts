@@ -92,7 +92,7 @@ export function deletionArgs(settings: AwsSettings, deletionProtection: boolean,
 export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
   const name = spec.name;
   const settings = settingsOf(spec);
-  const restore = spec.restore && restoreFrom ? instanceRestoreOf(spec, restoreFrom) : undefined;
+  const restore = spec.restore ? instanceRestoreOf(spec, restoreFrom) : undefined;
   const network = renderNetwork(scope, name, spec, settings);
   warnUnreachable(scope, spec);
   const parameterGroup = renderParameterGroup(scope, name, spec, settings);

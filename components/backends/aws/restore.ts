@@ -10,7 +10,7 @@ import { masterUsernameOf } from "./sqlAccess";
 import { PgClusterSpec, PgSingleSpec } from "../../model/spec";
 import { RenderedBackupSource } from "../backend";
 import { AwsBackupHandle, AwsHandle } from "./handle";
-import { AWS_CHILD } from "./names";
+import { AWS_CHILD, identifierOf } from "./names";
 
 /** How a db_resource is restored: its create-only inputs and the names the restored data carries. */
 export interface RestorePlan<A> {
@@ -23,34 +23,51 @@ export interface RestorePlan<A> {
   databaseName: string;
 }
 
-/** The backup policy's handle and the db_resource it backs up, or an error naming what is wrong. */
-function sourceOf(spec: PgSingleSpec | PgClusterSpec, from: RenderedBackupSource): { target: AwsHandle } {
-  const h = from.rendered.handle as AwsBackupHandle | undefined;
-  if (!h || h.type !== "aws-backup") throw new Error(`${spec.kind === "pg_single" ? "PgSingle" : "PgCluster"} ${JSON.stringify(spec.name)}: \`restore.from\` was not rendered by the aws back end`);
+/** Where the restored data comes from: the RDS identifier replayed, and the source's spec. */
+interface RestoreSource {
+  identifier: pulumi.Input<string>;
+  spec: PgSingleSpec | PgClusterSpec;
+}
+
+/**
+ * The db_resource whose backups are restored, or an error naming what is wrong: the BackupPolicy's
+ * target for a clone, this db_resource itself for an in-place restore without `from`.
+ */
+function sourceOf(spec: PgSingleSpec | PgClusterSpec, from: RenderedBackupSource | undefined): RestoreSource {
   const target = spec.restore!.target;
-  const source = from.target.spec;
+  let source: PgSingleSpec | PgClusterSpec;
+  let identifier: pulumi.Input<string>;
+  if (!spec.restore!.from) {
+    source = spec;
+    identifier = spec.aws.identifier ?? identifierOf(spec.resourceId);
+  } else {
+    const h = from?.rendered.handle as AwsBackupHandle | undefined;
+    if (!h || h.type !== "aws-backup") throw new Error(`${spec.kind === "pg_single" ? "PgSingle" : "PgCluster"} ${JSON.stringify(spec.name)}: \`restore.from\` was not rendered by the aws back end`);
+    source = from!.target.spec;
+    identifier = h.target.identifier;
+  }
   if ((target.type === "latest" || target.type === "time") && !source.backup.enabled) {
     throw new Error(
       `${spec.kind === "pg_single" ? "PgSingle" : "PgCluster"} ${JSON.stringify(spec.name)}: \`restore\` to ${target.type === "latest" ? "the latest point" : "a time"} replays the automated backups of \`${source.resourceId}\`, which has \`backup.enabled\` false (restore a \`backupId\` snapshot instead)`,
     );
   }
-  return { target: h.target };
+  return { identifier, spec: source };
 }
 
 /** The restore inputs of an `rds.Instance`. */
-export function instanceRestoreOf(spec: PgSingleSpec, from: RenderedBackupSource): RestorePlan<Partial<aws.rds.InstanceArgs>> {
-  const { target: source } = sourceOf(spec, from);
+export function instanceRestoreOf(spec: PgSingleSpec, from: RenderedBackupSource | undefined): RestorePlan<Partial<aws.rds.InstanceArgs>> {
+  const source = sourceOf(spec, from);
   const t = spec.restore!.target;
   const args: Partial<aws.rds.InstanceArgs> =
     t.type === "backup"
       ? { snapshotIdentifier: t.backupId }
       : { restoreToPointInTime: { sourceDbInstanceIdentifier: source.identifier, ...(t.type === "time" ? { restoreTime: t.time } : { useLatestRestorableTime: true }) } };
-  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: masterUsernameOf(from.target.spec), databaseName: from.target.spec.databaseName };
+  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: masterUsernameOf(source.spec), databaseName: source.spec.databaseName };
 }
 
 /** The restore inputs of an `rds.Cluster` (Aurora or Multi-AZ DB cluster). */
-export function clusterRestoreOf(spec: PgClusterSpec, from: RenderedBackupSource): RestorePlan<Partial<aws.rds.ClusterArgs>> {
-  const { target: source } = sourceOf(spec, from);
+export function clusterRestoreOf(spec: PgClusterSpec, from: RenderedBackupSource | undefined): RestorePlan<Partial<aws.rds.ClusterArgs>> {
+  const source = sourceOf(spec, from);
   const t = spec.restore!.target;
   const args: Partial<aws.rds.ClusterArgs> =
     t.type === "backup"
@@ -62,7 +79,7 @@ export function clusterRestoreOf(spec: PgClusterSpec, from: RenderedBackupSource
             ...(t.type === "time" ? { restoreToTime: t.time } : { useLatestRestorableTime: true }),
           },
         };
-  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: masterUsernameOf(from.target.spec), databaseName: from.target.spec.databaseName };
+  return { mode: spec.restore!.mode, key: JSON.stringify(t), args, username: masterUsernameOf(source.spec), databaseName: source.spec.databaseName };
 }
 
 /** The Route53 CNAME that is a db_resource's stable endpoint, pointing at `target` (records take no tags). */

@@ -274,9 +274,13 @@ function renderMonitoring(scope: pulumi.ComponentResource, child: (s: string) =>
   return [podMonitor, rule];
 }
 
-/** The archive a restore reads from, checked against this db_resource; undefined without `restore`. */
-function restoreSourceOf(spec: DbSpec, o: ResolvedK8s, from: RenderedBackupSource | undefined): KubernetesBackupHandle | undefined {
+/**
+ * The archive a restore reads from, checked against this db_resource; undefined without `restore`.
+ * An in-place restore without `from` reads the db_resource's own archive (its ObjectStore and server name).
+ */
+function restoreSourceOf(spec: DbSpec, o: ResolvedK8s, from: RenderedBackupSource | undefined): { storeName: string; serverName: string } | undefined {
   if (!spec.restore) return undefined;
+  if (!spec.restore.from) return { storeName: objectNames(o.clusterName).objectStore, serverName: serverNameOf(o.clusterName, spec.version) };
   const h = from?.rendered.handle as KubernetesBackupHandle | undefined;
   const problems: Problem[] = [];
   if (!h || h.type !== "kubernetes-backup") {
@@ -286,7 +290,7 @@ function restoreSourceOf(spec: DbSpec, o: ResolvedK8s, from: RenderedBackupSourc
     if (theirs !== o.namespace) {
       problems.push({
         path: "kubernetes.namespace",
-        message: `\`kubernetes.namespace\` must be the namespace of BackupPolicy ${JSON.stringify(spec.restore.from.policyName)}'s ObjectStore (${theirs ? JSON.stringify(theirs) : "the provider's default"}): a Cluster reads an ObjectStore of its own namespace; got ${o.namespace ? JSON.stringify(o.namespace) : "the provider's default"}`,
+        message: `\`kubernetes.namespace\` must be the namespace of BackupPolicy ${JSON.stringify(spec.restore.from!.policyName)}'s ObjectStore (${theirs ? JSON.stringify(theirs) : "the provider's default"}): a Cluster reads an ObjectStore of its own namespace; got ${o.namespace ? JSON.stringify(o.namespace) : "the provider's default"}`,
       });
     }
     if (spec.restore.mode === "in_place" && h.target.clusterName !== o.clusterName) {

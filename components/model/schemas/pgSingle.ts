@@ -35,7 +35,9 @@ export function checkBackendOptions(input: any, name: string, kind: ResourceKind
   const ids = typeof input.projectId === "string" && typeof input.environmentId === "string";
   const resourceId = ids ? resourceIdOf(kind, input.projectId, input.environmentId, name) : "";
   const version = facts.version ?? (input.version === undefined && facts.plan ? defaultVersionOf(facts.plan) : undefined);
-  checkRestore(input, ctx.restoreFrom, { kind, backend: facts.backend, version, resourceId }, p);
+  const backupEnabled: boolean | undefined = input.backup?.enabled ?? facts.plan?.backup.enabled;
+  const pitr: boolean | undefined = input.backup?.pitr ?? (backupEnabled === false ? false : facts.plan?.backup.pitr);
+  checkRestore(input, ctx.restoreFrom, { kind, backend: facts.backend, version, resourceId, backupEnabled, pitr }, p);
 }
 
 /** Resolves the per-back-end options and `restore`. */

@@ -1,6 +1,8 @@
 /**
- * `restore` on PgSingle and PgCluster: make the db_resource from a BackupPolicy's backups, as a new
- * clone or in place, at the latest point, a chosen backup, a time or an LSN.
+ * `restore` on PgSingle and PgCluster: make the db_resource from backups at the latest point, a
+ * chosen backup, a time or an LSN: a new clone from a BackupPolicy's backups (`from`), or in place
+ * from this db_resource's own backups (`mode: "in_place"`, no `from`: a BackupPolicy cannot target
+ * the db_resource that names it in its own args).
  *
  * The BackupPolicy arrives twice, as everywhere a component refers to another: in the args as the
  * object itself (`restore.from`, passed through untouched), and in the parse context as the facts
@@ -49,13 +51,15 @@ export function restoreShape() {
 export function checkRestore(
   input: any,
   from: RestoreSourceRef | undefined,
-  self: { kind: ResourceKind; backend?: string; version?: Major; resourceId: string },
+  self: { kind: ResourceKind; backend?: string; version?: Major; resourceId: string; backupEnabled?: boolean; pitr?: boolean },
   p: Problems,
 ): void {
   const r = input.restore;
   if (!r || typeof r !== "object") return;
+  const mode = r.mode ?? "clone";
+  const own = (r.from === undefined || r.from === null) && mode === "in_place";
   if (r.from === undefined || r.from === null) {
-    p.add("restore.from", "`restore.from` is required: the BackupPolicy whose backups to restore");
+    if (mode === "clone") p.add("restore.from", "`restore.from` is required for `mode: \"clone\"`: the BackupPolicy whose backups to restore (an in-place restore reads this db_resource's own backups)");
   } else if (!from) {
     const ctor = typeof r.from === "object" ? (r.from as object).constructor?.name : undefined;
     p.add("restore.from", `\`restore.from\` must be a BackupPolicy; got ${ctor && ctor !== "Object" ? `an instance of \`${ctor}\`` : show(r.from)}`);
@@ -74,16 +78,23 @@ export function checkRestore(
   if (typeof r.targetLsn === "string" && !LSN.test(r.targetLsn)) {
     p.add("restore.targetLsn", `\`restore.targetLsn\` must be an LSN such as \`0/3000060\`; got ${show(r.targetLsn)}`);
   }
-  const mode = r.mode ?? "clone";
   if (mode === "in_place" && r.confirm !== true) {
     p.add(
       "restore.confirm",
       "`restore.confirm` must be `true` for `restore.mode` `in_place`: an in-place restore replaces the data of this db_resource (a safety backup is taken first)",
     );
   }
+  const which = r.targetTime !== undefined ? "targetTime" : r.targetLsn !== undefined ? "targetLsn" : undefined;
+  if (own) {
+    if (self.backupEnabled === false) {
+      p.add("restore.mode", "`restore.mode` `in_place` restores this db_resource from its own backups, and its `backup.enabled` is false (turn backups on first, or restore a clone from a BackupPolicy)");
+    } else if (which && self.pitr === false) {
+      p.add(`restore.${which}`, `\`restore.${which}\` needs point-in-time recovery, and this db_resource has \`backup.pitr\` off (restore a \`backupId\` or the latest backup instead)`);
+    }
+    return;
+  }
   if (!from) return;
-  if ((r.targetTime !== undefined || r.targetLsn !== undefined) && !from.pitr) {
-    const which = r.targetTime !== undefined ? "targetTime" : "targetLsn";
+  if (which && !from.pitr) {
     p.add(`restore.${which}`, `\`restore.${which}\` needs point-in-time recovery, and BackupPolicy ${JSON.stringify(from.policyName)} has \`pitr\` off (restore a \`backupId\` or the latest backup instead)`);
   }
   if (self.backend !== undefined && from.target.backend !== self.backend) {
@@ -99,7 +110,7 @@ export function checkRestore(
     p.add("restore.from", `\`restore.from\` backs up a ${from.target.kind}, and this db_resource is a ${self.kind}: restore into the same kind, then migrate with BlueGreenUpgrade`);
   }
   if (mode === "in_place" && from.target.resourceId !== self.resourceId) {
-    p.add("restore.mode", `\`restore.mode\` \`in_place\` restores a db_resource from its own backups, and BackupPolicy ${JSON.stringify(from.policyName)} backs up \`${from.target.resourceId}\` (use \`mode: "clone"\`)`);
+    p.add("restore.mode", `\`restore.mode\` \`in_place\` restores a db_resource from its own backups, and BackupPolicy ${JSON.stringify(from.policyName)} backs up \`${from.target.resourceId}\` (leave \`from\` out, or use \`mode: "clone"\`)`);
   }
   if (mode === "clone" && from.target.resourceId === self.resourceId) {
     p.add("restore.mode", "`restore.mode` `clone` makes a new db_resource, and `restore.from` backs up this very one (use `mode: \"in_place\"` with `confirm: true`)");
@@ -109,7 +120,7 @@ export function checkRestore(
 /** Resolves `restore`; undefined when not given. Only called when {@link checkRestore} found no problem. */
 export function resolveRestore(input: any, from: RestoreSourceRef | undefined): RestoreSpec | undefined {
   const r = input.restore;
-  if (!r || !from) return undefined;
+  if (!r) return undefined;
   const target: RestoreSpec["target"] =
     r.backupId !== undefined
       ? { type: "backup", backupId: r.backupId }
@@ -118,5 +129,7 @@ export function resolveRestore(input: any, from: RestoreSourceRef | undefined): 
         : r.targetLsn !== undefined
           ? { type: "lsn", lsn: r.targetLsn.toUpperCase() }
           : { type: "latest" };
-  return { mode: r.mode ?? "clone", from: { ...from.target, policyName: from.policyName, pitr: from.pitr }, target, confirm: r.confirm === true };
+  const out: RestoreSpec = { mode: r.mode ?? "clone", target, confirm: r.confirm === true };
+  if (from) out.from = { ...from.target, policyName: from.policyName, pitr: from.pitr };
+  return out;
 }

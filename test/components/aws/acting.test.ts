@@ -247,6 +247,16 @@ describe("aws: components acting on a db_resource (strict mocks)", () => {
     assert.strictEqual(inputsOf(mocks, "orders-instance").restoreToPointInTime, undefined, "the original is left as it was: the safety copy");
   });
 
+  it("restore in place from its own automated backups, in one program (no BackupPolicy: `from` left out)", async () => {
+    mocks = awsMocks();
+    const args = { projectId: "shop", environmentId: "staging", plan: "medium_single", backend: "aws" as const, network: { allowedSecurityGroupIds: ["sg-0app"] } };
+    const db = new PgSingle("orders", { ...args, restore: { mode: "in_place", targetTime: "2025-01-02T03:04:05Z", confirm: true }, aws: { ...NET, dns: DNS } });
+    assert.strictEqual((await details(db.connection.host)).value, "orders.db.example.com");
+    const restored = inputsOf(mocks, "orders-restored");
+    assert.deepStrictEqual(restored.restoreToPointInTime, { sourceDbInstanceIdentifier: SINGLE_ID, restoreTime: "2025-01-02T03:04:05.000Z" });
+    assert.deepStrictEqual(inputsOf(mocks, "orders-dns").records, [`${restored.identifier}.${RDS_HOST}`]);
+  });
+
   it("BlueGreenUpgrade: in place is a version change on the source; blue-green prepares a green Aurora cluster and a stable record on blue; cutover is refused", async () => {
     mocks = awsMocks();
     const db = single({ dns: DNS, logicalReplication: true });

@@ -146,6 +146,17 @@ describe("kubernetes back end: acting components (strict mocks)", () => {
     assert.deepStrictEqual(safety.spec, { cluster: { name: "orders" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" }, target: "primary" });
   });
 
+  it("restore in place from its own archive, in one program (no BackupPolicy: `from` left out)", async () => {
+    mocks = mocksFor();
+    new PgSingle("orders", { ...staging, restore: { mode: "in_place", confirm: true, targetTime: "2026-07-01T08:15:00Z" } });
+    await settle(mocks);
+    const cluster = obj(mocks, "orders-cluster");
+    assert.deepStrictEqual(cluster.spec.bootstrap.recovery.recoveryTarget, { targetTime: "2026-07-01T08:15:00.000Z" });
+    assert.deepStrictEqual(cluster.spec.externalClusters, [{ name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "orders-store", serverName: "orders-pg17" } } }]);
+    assert.deepStrictEqual(cluster.metadata.annotations, { "cnpg.io/skipEmptyWalArchiveCheck": "enabled" });
+    assert.deepStrictEqual(obj(mocks, "orders-safety-backup").spec.cluster, { name: "orders" });
+  });
+
   for (const [phase, side] of [["prepare", "blue"], ["cutover", "green"], ["finalize", "green"], ["rollback", "blue"]] as const) {
     it(`BlueGreenUpgrade ${phase}: the stable Service selects the ${side} primary`, async () => {
       mocks = mocksFor();
