@@ -1,6 +1,7 @@
 /**
- * The dynamic provider that manages a local ReadReplicaSet on a pg_cluster (see
- * components/backends/local/replicas): replicas as `nofailover` Patroni members, the set's HAProxy
+ * The dynamic provider that manages a local ReadReplicaSet (see components/backends/local/replicas):
+ * on a pg_cluster, replicas as `nofailover` Patroni members; on a pg_single (`sourceKind: single`,
+ * replicas/single.ts), pg_basebackup -R copies each running its own PostgreSQL; the set's HAProxy
  * with the lag policy as its health check, and PgBouncer when pooling is on. `read` reports each
  * replica's state, lag and whether it is in the read pool; `update` scales, changes the policy or
  * the pooler, and repairs dead processes.
@@ -10,13 +11,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LocalReplicasSpec } from "../backends/local/replicas/spec";
 import { createReplicas, destroyReplicas, inspectReplicas, updateReplicas } from "../backends/local/replicas/replicas";
+import { createSingleReplicas, destroySingleReplicas, inspectSingleReplicas, updateSingleReplicas } from "../backends/local/replicas/single";
 import { UNKNOWN } from "./values";
 
 /** The `kind` input that tells policies what this dynamic resource is. */
 export const LOCAL_REPLICAS_KIND = "pgplatform:local:replicas";
 
 /** Inputs that make a new set when they change. */
-export const LOCAL_REPLICAS_REPLACES = ["setId", "clusterId", "dataRoot"] as const;
+export const LOCAL_REPLICAS_REPLACES = ["setId", "clusterId", "dataRoot", "sourceKind"] as const;
 
 /** The inputs of a local replica set, as the provider sees them (plain values). */
 export interface LocalReplicasInputs extends LocalReplicasSpec {
@@ -46,7 +48,14 @@ function specOf(p: any): LocalReplicasSpec {
     endpointStrategy: p.endpointStrategy,
     pooling: p.pooling,
     bindAddress: p.bindAddress,
+    ...(p.sourceKind === "single" ? { sourceKind: "single" as const, binDir: p.binDir } : {}),
   };
+}
+
+/** The set's lifecycle functions: Patroni members of a pg_cluster, or pg_basebackup copies of a pg_single. */
+function opsOf(p: any) {
+  if (p.sourceKind === "single") return { create: createSingleReplicas, inspect: inspectSingleReplicas, update: updateSingleReplicas, destroy: (s: LocalReplicasSpec) => destroySingleReplicas(s) };
+  return { create: createReplicas, inspect: inspectReplicas, update: updateReplicas, destroy: (s: LocalReplicasSpec) => destroyReplicas(s.dataRoot, s.setId) };
 }
 
 /** Problems with the inputs, each naming the input. */
@@ -72,7 +81,7 @@ export const localReplicasProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: Outputs, news: LocalReplicasInputs) {
     const replaces = LOCAL_REPLICAS_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
     const changed: string[] = [];
-    for (const k of ["runAs", "primaryPort", "superuser", "superuserPassword", "databaseName", "username", "replicas", "endpointStrategy", "bindAddress"] as const) {
+    for (const k of ["runAs", "primaryPort", "superuser", "superuserPassword", "databaseName", "username", "replicas", "endpointStrategy", "bindAddress", "binDir"] as const) {
       if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     }
     for (const k of ["lagPolicy", "pooling", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
@@ -81,23 +90,23 @@ export const localReplicasProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: LocalReplicasInputs) {
-    const state = await createReplicas(specOf(inputs));
+    const state = await opsOf(inputs).create(specOf(inputs));
     return { id: inputs.setId, outs: { ...inputs, ...state } };
   },
 
   async read(id: string, props: Outputs) {
-    const state = await inspectReplicas(specOf(props));
+    const state = await opsOf(props).inspect(specOf(props));
     if (!state) return { id: "", props: {} };
     return { id, props: { ...props, ...state } };
   },
 
   async update(id: string, olds: Outputs, news: LocalReplicasInputs) {
-    const state = await updateReplicas(specOf(olds), specOf(news));
+    const state = await opsOf(news).update(specOf(olds), specOf(news));
     return { outs: { ...news, ...state } };
   },
 
   async delete(id: string, props: Outputs) {
-    await destroyReplicas(props.dataRoot, props.setId);
+    await opsOf(props).destroy(specOf(props));
   },
 };
 
@@ -117,6 +126,10 @@ export interface LocalReplicasArgs {
   endpointStrategy: pulumi.Input<LocalReplicasSpec["endpointStrategy"]>;
   pooling: pulumi.Input<LocalReplicasSpec["pooling"]>;
   bindAddress: pulumi.Input<string>;
+  /** `single`: pg_basebackup copies of the local pg_single `clusterId` (no Patroni). @default "cluster" */
+  sourceKind?: pulumi.Input<"cluster" | "single">;
+  /** The pg_single's server binaries (`sourceKind: single`). @default - none */
+  binDir?: pulumi.Input<string>;
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 

@@ -107,6 +107,7 @@ describe("localServerProvider on a real PostgreSQL 15: create, read, update", ()
       assert.deepStrictEqual(hba, [
         { type: "host", database: ["all"], user_name: ["postgres"], address: "127.0.0.1", auth_method: "scram-sha-256", error: null },
         { type: "host", database: ["all"], user_name: ["postgres"], address: "::1", auth_method: "scram-sha-256", error: null },
+        { type: "host", database: ["replication"], user_name: ["postgres"], address: "127.0.0.1", auth_method: "scram-sha-256", error: null },
         { type: "host", database: ["app"], user_name: ["app"], address: "127.0.0.1", auth_method: "scram-sha-256", error: null },
         { type: "host", database: ["sameuser"], user_name: ["+pgplatform_tenants"], address: "127.0.0.1", auth_method: "scram-sha-256", error: null },
         { type: "host", database: ["app"], user_name: ["+pgplatform_tenants"], address: "127.0.0.1", auth_method: "scram-sha-256", error: null },

@@ -78,7 +78,8 @@ function hbaName(name: string): string {
 }
 
 /**
- * pg_hba.conf: the superuser from loopback only; the app user to the app database from the
+ * pg_hba.conf: the superuser from loopback only (also for replication: streaming replicas of this
+ * server run on this machine); the app user to the app database from the
  * allowlist only; tenant roles (members of TENANT_GROUP) to the database named after them or to the
  * shared app database, from the allowlist only; everything else is rejected. No Unix sockets are used.
  * Database privileges (CONNECT revoked from PUBLIC) are the second fence.
@@ -90,6 +91,8 @@ export function renderHba(c: ServerConfig): string {
     ...(c.backupAccess ? [`local all ${hbaName(c.superuser)} peer map=${PEER_MAP}`] : []),
     `host all ${hbaName(c.superuser)} 127.0.0.1/32 scram-sha-256`,
     `host all ${hbaName(c.superuser)} ::1/128 scram-sha-256`,
+    // Streaming replicas of this server (a ReadReplicaSet, `readReplicas`) connect as the superuser from loopback.
+    `host replication ${hbaName(c.superuser)} 127.0.0.1/32 scram-sha-256`,
   ];
   for (const cidr of c.allowedCidrs) {
     lines.push(`host ${hbaName(c.databaseName)} ${hbaName(c.username)} ${hbaAddress(cidr)} scram-sha-256`);

@@ -39,6 +39,7 @@ const HBA = `# Managed by pgplatform: rewritten on every update.
 # TYPE  DATABASE  USER  ADDRESS  METHOD
 host all "postgres" 127.0.0.1/32 scram-sha-256
 host all "postgres" ::1/128 scram-sha-256
+host replication "postgres" 127.0.0.1/32 scram-sha-256
 host "my db" "app" 127.0.0.1/32 scram-sha-256
 host "my db" "app" 10.1.0.0/16 scram-sha-256
 host sameuser +pgplatform_tenants 127.0.0.1/32 scram-sha-256

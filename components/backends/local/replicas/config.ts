@@ -26,9 +26,11 @@ export function replicaPatroniConfig(source: any, spec: LocalReplicasSpec, m: Re
 /**
  * How HAProxy judges a replica: Patroni's `/replica?lag=<bytes>` when the policy is in bytes only
  * (Patroni compares the leader's last WAL position with the replica's REPLAYED position), else the
- * external lag check, which also bounds the replay delay in seconds.
+ * external lag check, which also bounds the replay delay in seconds (and is the only check for
+ * replicas of a pg_single, which have no Patroni).
  */
 export function usesPatroniCheck(spec: LocalReplicasSpec): boolean {
+  if (spec.sourceKind === "single") return false; // no Patroni: the external check measures bytes and seconds
   return spec.lagPolicy.maxBytes !== undefined && spec.lagPolicy.maxSeconds === undefined;
 }
 

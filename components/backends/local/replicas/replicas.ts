@@ -102,7 +102,7 @@ async function awaitReplicas(members: readonly ReplicaMember[], timeoutMs = 120_
 }
 
 /** Writes every file of the set but the replicas' own; returns which of HAProxy's and PgBouncer's changed. */
-async function writeFiles(spec: LocalReplicasSpec, layout: ReplicasLayout, user: ServiceUser): Promise<{ haproxy: boolean; pgbouncer: boolean }> {
+export async function writeFiles(spec: LocalReplicasSpec, layout: ReplicasLayout, user: ServiceUser): Promise<{ haproxy: boolean; pgbouncer: boolean }> {
   const p = replicasPaths(spec.dataRoot, spec.setId);
   const changed = (file: string, text: string, mode: number) => {
     const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
@@ -122,7 +122,7 @@ async function writeFiles(spec: LocalReplicasSpec, layout: ReplicasLayout, user:
   return { haproxy, pgbouncer };
 }
 
-async function startPgbouncer(spec: LocalReplicasSpec, layout: ReplicasLayout, user: ServiceUser): Promise<void> {
+export async function startPgbouncer(spec: LocalReplicasSpec, layout: ReplicasLayout, user: ServiceUser): Promise<void> {
   const p = replicasPaths(spec.dataRoot, spec.setId);
   await stopDaemon(p.pgbouncerPid, p.pgbouncerIni, "SIGINT", 5_000);
   startDaemon({ bin: toolPath("pgbouncer", "pgbouncer"), args: [p.pgbouncerIni], logFile: p.pgbouncerLog, pidFile: p.pgbouncerPid, marker: p.pgbouncerIni, cwd: p.dir }, user);
@@ -131,7 +131,7 @@ async function startPgbouncer(spec: LocalReplicasSpec, layout: ReplicasLayout, u
   });
 }
 
-function readLayout(spec: Pick<LocalReplicasSpec, "dataRoot" | "setId">): ReplicasLayout | undefined {
+export function readLayout(spec: Pick<LocalReplicasSpec, "dataRoot" | "setId">): ReplicasLayout | undefined {
   try {
     return JSON.parse(fs.readFileSync(replicasPaths(spec.dataRoot, spec.setId).marker, "utf8")).layout;
   } catch {
@@ -139,7 +139,7 @@ function readLayout(spec: Pick<LocalReplicasSpec, "dataRoot" | "setId">): Replic
   }
 }
 
-function writeMarker(spec: LocalReplicasSpec, layout: ReplicasLayout): void {
+export function writeMarker(spec: LocalReplicasSpec, layout: ReplicasLayout): void {
   fs.writeFileSync(replicasPaths(spec.dataRoot, spec.setId).marker, JSON.stringify({ setId: spec.setId, clusterId: spec.clusterId, layout }, null, 2) + "\n", { mode: 0o644 });
 }
 

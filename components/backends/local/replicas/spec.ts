@@ -3,7 +3,9 @@
  * `members/<name>/` per replica (a Patroni member of the source cluster tagged `nofailover` and
  * `nosync`), the set's own HAProxy (`haproxy.cfg`, a stats socket, `lagcheck.sh` for the lag
  * policy), PgBouncer when pooling is on (`pgbouncer.ini`, `userlist.txt` with SCRAM verifiers),
- * `pgpass` (0600) and the `pgplatform.json` marker with the ports chosen at create.
+ * `pgpass` (0600) and the `pgplatform.json` marker with the ports chosen at create. A replica of a
+ * pg_single (`sourceKind: single`) has no Patroni: `members/<name>/` holds its `data/` (made by
+ * `pg_basebackup -R`) and `postgres.log`.
  */
 import * as path from "path";
 
@@ -28,12 +30,21 @@ export interface LocalReplicasSpec {
   pooling: { enabled: boolean; mode: "transaction" | "session"; maxClientConnections: number; defaultPoolSize: number };
   /** Where the set's HAProxy binds (`127.0.0.1`, or `0.0.0.0` when the source's allowlist is wider). */
   bindAddress: string;
+  /**
+   * What the replicas stream from: `cluster` (Patroni members of the pg_cluster `clusterId`) or
+   * `single` (`pg_basebackup -R` copies of the local pg_single `clusterId`, each its own PostgreSQL).
+   * @default "cluster"
+   */
+  sourceKind?: "cluster" | "single";
+  /** The pg_single's server binaries (`sourceKind: single`); pg_basebackup is looked for there, then in Debian's directory of the same major. */
+  binDir?: string;
 }
 
 /** One replica with its ports. */
 export interface ReplicaMember {
   name: string;
   pgPort: number;
+  /** Its Patroni REST port; 0 for a replica of a pg_single (no Patroni). */
   restPort: number;
   /** Its own HAProxy port with `endpointStrategy: per_replica`. */
   endpointPort?: number;
