@@ -62,7 +62,7 @@ const singlePlan = (i: number): "dev_single" | "small_single" => (i % 2 === 1 ? 
 
 /** Custom resources the program declares (the same on both sides) and components (ours only). */
 export function expectedCounts(): { custom: number; components: number } {
-  let custom = 4 * (1 + SINGLES); // 2 passwords, the server, the catalogue record
+  let custom = 6 * (1 + SINGLES); // the change guard and its marker, 2 passwords, the server, the catalogue record
   for (let i = 1; i <= TENANTS; i++) custom += 5 + (tenantQuotas(i) ? 1 : 0); // password, role, database or schema, grants, record (+ quota)
   return { custom, components: 1 + SINGLES + TENANTS };
 }
@@ -225,6 +225,7 @@ function floor(): void {
   const random = require("@pulumi/random") as typeof import("@pulumi/random");
   const { LocalServer } = require("../components/providers/localServer") as typeof import("../components/providers/localServer");
   const { CatalogRecord } = require("../components/providers/catalogRecord") as typeof import("../components/providers/catalogRecord");
+  const { ChangeGuard } = require("../components/providers/changeGuard") as typeof import("../components/providers/changeGuard");
   const { Role } = require("../components/providers/sql/role") as typeof import("../components/providers/sql/role");
   const { Database } = require("../components/providers/sql/database") as typeof import("../components/providers/sql/database");
   const { Schema } = require("../components/providers/sql/schema") as typeof import("../components/providers/sql/schema");
@@ -250,8 +251,13 @@ function floor(): void {
       "pgplatform.io/kind": "pg_single",
       "app.kubernetes.io/managed-by": "pgplatform",
     };
-    const superPw = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false });
-    const appPw = new random.RandomPassword(`${name}-app-password`, { length: 32, special: false });
+    // The change guard first: every other child of the db_resource depends on it, as the component does.
+    const size = { storageGb: plan.storage.defaultGb, compute: `shared_buffers=${local.sharedBuffers}`, readReplicas: 0 };
+    const guardArgs = { resourceId, resourceKind: "pg_single", version: "17", size, backend: "local", catalog };
+    const guard = new ChangeGuard(`${name}-change-guard`, { phase: "before", ...guardArgs });
+    const afterGuard = { dependsOn: [guard] };
+    const superPw = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, afterGuard);
+    const appPw = new random.RandomPassword(`${name}-app-password`, { length: 32, special: false }, afterGuard);
     const server = new LocalServer(
       `${name}-server`,
       {
@@ -276,10 +282,15 @@ function floor(): void {
         },
         storageGb: plan.storage.defaultGb,
         binarySearchPaths: [LIBRARY_ROOT],
+        archive: true,
+        paused: false,
+        deletionPolicy: "hard",
+        softDeleteRetentionDays: 7,
         labels,
       },
-      { protect: plan.deletionProtection },
+      { protect: plan.deletionProtection, ...afterGuard },
     );
+    const done = new ChangeGuard(`${name}-change-done`, { phase: "after", ...guardArgs, pending: guard.events }, { dependsOn: [server, guard] });
     const record = new CatalogRecord(`${name}-record`, {
       catalog,
       recordType: "db_resource",
@@ -297,10 +308,10 @@ function floor(): void {
         lifecycle: "ACTIVE",
         metadata: server.serverVersion.apply(() => ({ size: { compute: `shared_buffers=${local.sharedBuffers}`, storageGb: plan.storage.defaultGb }, tier: "dev", labels })),
       },
-    });
+    }, afterGuard);
     const admin = (database: string) =>
       pulumi.secret(pulumi.all([server.host, server.port, server.superuserPassword]).apply(([host, port, pw]) => ({ host, port, user: "postgres", password: pw, database })));
-    return { resourceId, children: [superPw, appPw, server, record], admin };
+    return { resourceId, children: [guard, superPw, appPw, server, done, record], admin };
   }
 
   const shared = single("shared", "small_single");
