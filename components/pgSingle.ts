@@ -138,9 +138,9 @@ export interface PgSingleArgs {
    */
   aws?: import("./model/schemas/aws").AwsArgs;
   /**
-   * Make this db_resource from a BackupPolicy's backups: a new clone (`mode: "clone"`, the default)
-   * or this db_resource's own data replaced (`mode: "in_place"`, which needs `confirm: true` and
-   * takes a safety backup first). At most one of `backupId`, `targetTime` (ISO 8601 with a zone),
+   * Make this db_resource from backups: a new clone of another's (`from`, `mode: "clone"`, the
+   * default), or this db_resource's own data replaced from its own backups (`mode: "in_place"`, no
+   * `from`; it needs `confirm: true` and takes a safety backup first). At most one of `backupId`, `targetTime` (ISO 8601 with a zone),
    * `targetLsn`; none means the latest point.
    * @default - no restore: a new, empty database
    */
@@ -149,12 +149,35 @@ export interface PgSingleArgs {
 
 /** `restore` on PgSingle and PgCluster. */
 export interface RestoreArgs {
-  /** The BackupPolicy whose backups to restore. */
-  from: unknown;
+  /**
+   * The BackupPolicy whose backups to restore into this new db_resource (a clone).
+   * @default - none: with `mode: "in_place"`, this db_resource's own backups
+   */
+  from?: unknown;
+  /**
+   * `clone`: a new db_resource from `from`'s backups; `in_place`: this one's data replaced.
+   * @default "clone"
+   */
   mode?: "clone" | "in_place";
+  /**
+   * Restore this backup (a pgBackRest label, a CNPG backup id, an RDS snapshot id).
+   * @default - the latest point
+   */
   backupId?: string;
+  /**
+   * Recover up to this time, ISO 8601 with a zone (needs PITR).
+   * @default - the latest point
+   */
   targetTime?: string;
+  /**
+   * Recover up to this LSN, `16/B374D848` (needs PITR; not on `aws`).
+   * @default - the latest point
+   */
   targetLsn?: string;
+  /**
+   * The explicit yes an in-place restore needs.
+   * @default false
+   */
   confirm?: boolean;
 }
 
