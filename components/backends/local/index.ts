@@ -16,7 +16,8 @@ import { checkLocalBackup, cloneSourceOf, renderLocalBackup } from "./backup/ren
 import { LocalBackendParts, checkLocalUpgrade, renderLocalUpgrade } from "./upgrade";
 import { maintenanceParameters, maintenanceProblems, renderMaintenance } from "./maintenance";
 import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
-import { checkLocalReplicas, renderLocalReplicas } from "./replicas/render";
+import { ReplicaPolicy, checkLocalReplicas, renderLocalReplicas, renderSingleReplicas } from "./replicas/render";
+import { basebackupPath, noBasebackup } from "./replicas/single";
 
 /** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
 export interface LocalSingleHandle {
@@ -32,7 +33,19 @@ export const LOCAL_CHILD = {
   superuserPassword: "superuser-password",
   appPassword: "app-password",
   server: "server",
+  /** The LocalReplicas of `readReplicas` (and the suffix of its directory under the data root). */
+  replicas: "replicas",
 } as const;
+
+/** `PgSingle.readReplicas` on the local back end: one read port (HAProxy) over the replicas within the default lag policy, no pooler. */
+export function singleReplicaPolicy(replicas: number): ReplicaPolicy {
+  return {
+    replicas,
+    lagPolicy: { maxSeconds: DEFAULTS.maxReplicaLagSeconds },
+    endpointStrategy: "single",
+    pooling: { ...DEFAULTS.pooling, enabled: false },
+  };
+}
 
 /** Where servers live when neither `local.dataRoot` nor stack config `pgplatform:localDataRoot` says. */
 export function defaultDataRoot(): string {
@@ -56,7 +69,10 @@ export function localParameters(spec: Pick<PgSingleSpec, "parameters"> & { compu
 /** Refuses what the local back end cannot honour yet. */
 function refuseUnsupported(spec: PgSingleSpec): void {
   const refuse: string[] = [];
-  if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas on the local back end come with ReadReplicaSet`);
+  if (spec.readReplicas > 0 && !basebackupPath(spec.version)) refuse.push(`\`readReplicas\` ${spec.readReplicas} on PostgreSQL ${spec.version}: ${noBasebackup(spec.version)}`);
+  if (spec.readReplicas > 0 && spec.lifecycle.state === "paused") {
+    refuse.push(`\`lifecycle.state\` \`paused\` with \`readReplicas\` ${spec.readReplicas}: a stopped server cannot feed its replicas; set \`readReplicas\` to 0 before pausing`);
+  }
   if (spec.restore?.mode === "in_place") {
     refuse.push("`restore.mode` `in_place`: on the local back end an in-place restore is asked on the BackupPolicy that targets this PgSingle (`restoreInPlace` with `confirm: true`)");
   }
@@ -126,16 +142,32 @@ export class LocalBackend implements Backend {
     const compute = `shared_buffers=${spec.compute.local.sharedBuffers}`;
     const handle: LocalSingleHandle = { type: "local-single", server, dataRoot, runAs: config.get("localRunAs") ?? "postgres", superuserPassword: server.superuserPassword };
     const endpoint = endpointOf(server.host, server.port);
+    const connection = connectionOf(server.host, server.port, spec.databaseName, spec.username, server.password);
+    // `readReplicas`: streaming replicas of this server behind one read port (the same code as a ReadReplicaSet on a PgSingle).
+    const replicas =
+      spec.readReplicas > 0
+        ? renderSingleReplicas(scope, `${name}-${LOCAL_CHILD.replicas}`, `${spec.resourceId}-${LOCAL_CHILD.replicas}`, singleReplicaPolicy(spec.readReplicas), {
+            spec,
+            rendered: { handle, connection } as RenderedDbResource,
+          })
+        : undefined;
+    const primary = pulumi.all([server.host, server.port]).apply(([host, port]) => ({ name: spec.resourceId, role: "primary" as const, host, port, state: "running" }));
     return {
-      endpoints: { write: endpoint, read: endpoint },
-      topology: pulumi.all([server.host, server.port]).apply(([host, port]) => ({
-        primary: spec.resourceId,
-        members: [{ name: spec.resourceId, role: "primary" as const, host, port, state: "running" }],
-        routing: { writes: `${host}:${port}`, reads: `${host}:${port} (a pg_single has one node: add a ReadReplicaSet for read scale)` },
-      })),
+      endpoints: { write: endpoint, read: replicas?.readEndpoint ?? endpoint },
+      topology: replicas
+        ? pulumi.all([primary, replicas.topology]).apply(([p, t]) => ({
+            primary: spec.resourceId,
+            members: [p, ...t.members],
+            routing: { writes: `${p.host}:${p.port}`, reads: t.routing.reads },
+          }))
+        : primary.apply((p) => ({
+            primary: spec.resourceId,
+            members: [p],
+            routing: { writes: `${p.host}:${p.port}`, reads: `${p.host}:${p.port} (a pg_single has one node: add a ReadReplicaSet for read scale)` },
+          })),
       handle,
-      resources: [server, ...renderMaintenance(scope, spec, connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword), server)],
-      connection: connectionOf(server.host, server.port, spec.databaseName, spec.username, server.password),
+      resources: [server, ...(replicas?.resources ?? []), ...renderMaintenance(scope, spec, connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword), server)],
+      connection,
       adminConnection: connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword),
       resourceId: server.resourceId,
       status: server.status,
@@ -154,9 +186,9 @@ export class LocalBackend implements Backend {
     checkLocalCluster(spec);
   }
 
-  renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec): RenderedDbResource {
+  renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
     const config = new pulumi.Config("pgplatform");
-    return renderLocalCluster(scope, spec, spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(), config.get("localRunAs") ?? "postgres");
+    return renderLocalCluster(scope, spec, spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(), config.get("localRunAs") ?? "postgres", restoreFrom);
   }
 
   checkReplicas(spec: ReadReplicaSetSpec, source: RenderedSource): void {

@@ -107,6 +107,7 @@ describe("local back end units", () => {
           [
             "all postgres 127.0.0.1/255.255.255.255 scram-sha-256 null",
             "all postgres ::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff scram-sha-256 null",
+            "replication postgres 127.0.0.1/255.255.255.255 scram-sha-256 null",
             "my db app 127.0.0.1/255.255.255.255 scram-sha-256 null",
             "my db app 10.1.0.0/255.255.0.0 scram-sha-256 null",
             "sameuser +pgplatform_tenants 127.0.0.1/255.255.255.255 scram-sha-256 null",
