@@ -54,6 +54,7 @@ function specOf(p: any): LocalBackupSpec {
     fullBackupEvery: p.fullBackupEvery,
     incrementalType: p.incrementalType,
     schedulerScript: p.schedulerScript,
+    ...(Array.isArray(p.members) && p.members.length > 0 ? { members: p.members.map((m: any) => ({ dataDir: String(m.dataDir), port: Number(m.port) })) } : {}),
   };
 }
 
@@ -113,6 +114,7 @@ export const localBackupPolicyProvider: pulumi.dynamic.ResourceProvider = {
     const replaces = LOCAL_BACKUP_POLICY_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
     const keys = ["cron", "retentionDays", "pitr", "fullBackupEvery", "incrementalType", "port", "superuser", "runAs", "schedulerScript", "backupNow", "policyName", "targetSoftDeleteDays"] as const;
     const changed: string[] = keys.filter((k) => known(news[k]) && (olds[k] ?? "") !== (news[k] ?? ""));
+    if (known(news.members) && JSON.stringify(olds.members ?? []) !== JSON.stringify(news.members ?? [])) changed.push("members");
     if (news.catalog === (UNKNOWN as any) || JSON.stringify(olds.catalog ?? null) !== JSON.stringify(news.catalog ?? null)) changed.push("catalog");
     if (Array.isArray(olds.drift) && olds.drift.length > 0) changed.push("drift");
     return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: false };
@@ -176,8 +178,14 @@ export interface LocalBackupPolicyArgs {
   runAs?: pulumi.Input<string>;
   /** The repository directory (`repo1-path`); a change replaces the policy. */
   repoPath: pulumi.Input<string>;
-  /** The target server's port. */
+  /** The target server's port (0 for a PgCluster: `members` gives the ports). */
   port: pulumi.Input<number>;
+  /**
+   * A PgCluster target: every member's data directory and port; pgBackRest lists them all
+   * (`pg1-path`, `pg2-path`, ...) and backs up whichever is primary. A change (scale) rewrites the configuration.
+   * @default - a PgSingle target
+   */
+  members?: pulumi.Input<pulumi.Input<{ dataDir: string; port: number }>[]>;
   /** The target's superuser, which pgBackRest logs in as over the private socket. */
   superuser: pulumi.Input<string>;
   /** 5-field cron, UTC. */

@@ -61,6 +61,8 @@ function specOf(p: any): LocalClusterSpec {
     ...(p.bootstrap ? { bootstrap: p.bootstrap } : {}),
     ...(p.archiveCommand ? { archiveCommand: p.archiveCommand } : {}),
     ...(p.restoreCommand ? { restoreCommand: p.restoreCommand } : {}),
+    ...(p.backupAccess === true ? { backupAccess: true } : {}),
+    ...(p.restore ? { restore: p.restore } : {}),
   };
 }
 
@@ -107,7 +109,7 @@ export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: Outputs, news: LocalClusterInputs) {
     const replaces = LOCAL_CLUSTER_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
     const changed: string[] = [];
-    const scalar = ["version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand"] as const;
+    const scalar = ["version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand", "backupAccess"] as const;
     for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     for (const k of ["allowedCidrs", "timing", "catalog", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
     if (known(news.parameters)) {
@@ -166,6 +168,10 @@ export interface LocalClusterArgs {
   archiveCommand?: pulumi.Input<string>;
   /** WAL fetch hook for every node. @default - none */
   restoreCommand?: pulumi.Input<string>;
+  /** A private Unix socket with peer login for the superuser on every member (what pgBackRest needs). @default false */
+  backupAccess?: pulumi.Input<boolean>;
+  /** A clone: the first member is restored from this repository at create (later changes are ignored). @default - initdb */
+  restore?: pulumi.Input<NonNullable<LocalClusterSpec["restore"]>>;
   /** Where failover records go (a secret). @default - no failover records */
   catalog?: pulumi.Input<CatalogInput>;
   /** The db_resource's labels, so policies can judge this primitive on its own. */

@@ -98,6 +98,10 @@ describe("PgCluster on the local back end (strict mocks)", () => {
       timing: { ...DEFAULT_TIMING },
       storageGb: 200,
       binarySearchPaths: [ROOT],
+      archiveCommand:
+        "if [ -f '/srv/pg/shop-prod-orders-d6e77052/backup/pgbackrest.conf' ]; then exec '/usr/bin/pgbackrest' '--config=/srv/pg/shop-prod-orders-d6e77052/backup/pgbackrest.conf' " +
+        `'--stanza=shop-prod-orders-d6e77052' "--pg1-path=$PWD" archive-push "$PWD/%p"; fi`,
+      backupAccess: true,
       labels: {
         "pgplatform.io/project": "shop",
         "pgplatform.io/environment": "prod",

@@ -85,6 +85,24 @@ export function archiveCommand(paths: InstancePaths, stanza: string, pgbackrest 
   return `if [ -f '${config}' ]; then exec '${pgbackrest}' '--config=${config}' '--stanza=${stanza}' archive-push '%p'; fi`;
 }
 
+/**
+ * A PgCluster's archive_command (cluster-wide, through Patroni): the same hook as a server's, on
+ * the cluster's pgbackrest.conf (`<clusterDir>/backup/`), run by whichever member is primary. That
+ * member's data directory is the shell's working directory, so `--pg1-path="$PWD"` and an absolute
+ * segment path make the push right whatever member it runs on (the configuration lists them all).
+ */
+export function clusterArchiveCommand(clusterDir: string, stanza: string, pgbackrest = findPgBackRest() ?? "pgbackrest"): string {
+  const config = path.join(backupDirOf({ instanceDir: clusterDir }), "pgbackrest.conf");
+  assertSafePath(config, "the cluster's directory");
+  return `if [ -f '${config}' ]; then exec '${pgbackrest}' '--config=${config}' '--stanza=${stanza}' "--pg1-path=$PWD" archive-push "$PWD/%p"; fi`;
+}
+
+/** One PostgreSQL node of a cluster as pgBackRest is told about it (`pgN-path`, `pgN-port`). */
+export interface BackRestMember {
+  dataDir: string;
+  port: number;
+}
+
 /** What the server's pgbackrest.conf says. */
 export interface BackRestConfig {
   stanza: string;
@@ -95,6 +113,8 @@ export interface BackRestConfig {
   superuser: string;
   retentionDays: number;
   layout: BackupLayout;
+  /** A cluster's members (replacing `dataDir`/`port`): pgBackRest backs up whichever is primary. @default - one server */
+  members?: readonly BackRestMember[];
 }
 
 /**
@@ -118,10 +138,13 @@ export function renderBackRestConfig(c: BackRestConfig): string {
     "process-max=2",
     "",
     `[${c.stanza}]`,
-    `pg1-path=${c.dataDir}`,
-    `pg1-port=${c.port}`,
-    `pg1-socket-path=${c.socketDir}`,
-    `pg1-user=${c.superuser}`,
+    // A cluster lists every member: pgBackRest finds the primary among them (backup-standby stays off).
+    ...(c.members ?? [{ dataDir: c.dataDir, port: c.port }]).flatMap((m, i) => [
+      `pg${i + 1}-path=${m.dataDir}`,
+      `pg${i + 1}-port=${m.port}`,
+      `pg${i + 1}-socket-path=${c.socketDir}`,
+      `pg${i + 1}-user=${c.superuser}`,
+    ]),
     "",
   ].join("\n");
 }

@@ -13,6 +13,7 @@ import { runningPostmaster } from "../process";
 import { serviceUser } from "../serviceUser";
 import {
   BackRestInfo,
+  BackRestMember,
   BackupLayout,
   assertSafePath,
   backRestOrThrow,
@@ -46,6 +47,8 @@ export interface LocalBackupSpec {
   incrementalType: "incremental" | "differential";
   /** The scheduler script shipped with the library (`scheduler.js`). */
   schedulerScript: string;
+  /** A PgCluster target: every member's data directory and port (`port` is then unused). @default - a PgSingle */
+  members?: BackRestMember[];
 }
 
 /** One job of the job log: a backup attempt and how it ended. */
@@ -115,9 +118,10 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
   assertSafePath(spec.repoPath, "`location.path`");
   const user = serviceUser(spec.runAs);
   const paths = instancePaths(spec.dataRoot, spec.resourceId);
-  if (!fs.existsSync(paths.marker)) throw new Error(`the local server \`${spec.resourceId}\` is not in ${paths.instanceDir}; create its PgSingle first`);
+  const what = spec.members ? "cluster" : "server";
+  if (!fs.existsSync(paths.marker)) throw new Error(`the local ${what} \`${spec.resourceId}\` is not in ${paths.instanceDir}; create its ${spec.members ? "PgCluster" : "PgSingle"} first`);
   if (!fs.existsSync(socketDirOf(paths))) {
-    throw new Error(`the local server \`${spec.resourceId}\` was created without backup access (no ${socketDirOf(paths)}); run \`pulumi up\` with this version of pgplatform so its server is updated first`);
+    throw new Error(`the local ${what} \`${spec.resourceId}\` was created without backup access (no ${socketDirOf(paths)}); run \`pulumi up\` with this version of pgplatform so its server is updated first`);
   }
   const layout = backupLayout(spec.dataRoot, spec.resourceId);
   ownedDir(layout.dir, user);
@@ -133,12 +137,14 @@ export async function configurePolicy(spec: LocalBackupSpec): Promise<void> {
     superuser: spec.superuser,
     retentionDays: spec.retentionDays,
     layout,
+    ...(spec.members ? { members: spec.members } : {}),
   });
   fs.writeFileSync(layout.schedule, JSON.stringify(scheduleOf(spec, layout, bin), null, 2) + "\n", { mode: 0o600 });
   const unchanged = fs.existsSync(layout.config) && fs.readFileSync(layout.config, "utf8") === text;
   if (unchanged) return;
   // Creating the stanza and checking archiving need the server up; an unchanged policy does not.
-  if (!runningPostmaster(paths.dataDir)) throw new Error(`the local server \`${spec.resourceId}\` is not running (paused or stopped); resume it before its BackupPolicy is created or changed`);
+  const running = spec.members ? spec.members.some((m) => fs.existsSync(m.dataDir) && runningPostmaster(m.dataDir)) : runningPostmaster(paths.dataDir);
+  if (!running) throw new Error(`the local ${what} \`${spec.resourceId}\` is not running (paused or stopped); resume it before its BackupPolicy is created or changed`);
   const staged = `${layout.config}.tmp`;
   ownedFile(staged, text, user);
   fs.renameSync(staged, layout.config);

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { catalogInputOf, catalogTarget } from "../../../catalog/target";
 import { DEFAULTS } from "../../../model/defaults";
-import { BackupPolicySpec, PgSingleSpec } from "../../../model/spec";
+import { BackupPolicySpec, PgClusterSpec, PgSingleSpec } from "../../../model/spec";
 import { LocalBackupPolicy } from "../../../providers/localBackupPolicy";
 import { LocalRestore } from "../../../providers/localRestore";
 import type { LocalServer } from "../../../providers/localServer";
@@ -64,8 +64,14 @@ export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource,
   const refuse: string[] = [];
   const version = installed();
   const handle = target.rendered.handle as { type?: string } | undefined;
-  if (handle?.type !== "local-single") {
-    refuse.push(`\`target\` is a ${target.spec.kind}: backups of a local PgCluster are not available yet (back up a PgSingle, or use the cluster's own standbys)`);
+  if (handle?.type !== "local-single" && handle?.type !== "local-cluster") {
+    refuse.push(`\`target\` is a ${target.spec.kind} of another back end: a local BackupPolicy backs up a local PgSingle or PgCluster`);
+  }
+  if (handle?.type === "local-cluster" && spec.restoreInPlace) {
+    refuse.push(
+      "`restoreInPlace` on a PgCluster: an in-place restore of a local cluster is not available (every member would be stopped, one restored and the others " +
+        "re-cloned, and Patroni's state in etcd (leader, timeline history) reset); restore a clone PgCluster instead (`restore: { from: <this policy>, ... }`) and move the application to it",
+    );
   }
   if (version === undefined) refuse.push("pgBackRest is not installed on this machine (no `pgbackrest` on PATH); install it with `apt-get install pgbackrest`");
   else {
@@ -85,6 +91,7 @@ export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource,
 
 /** Renders a local BackupPolicy: its pgBackRest resource and, when asked, an in-place restore. */
 export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
+  if ((target.rendered.handle as { type?: string }).type === "local-cluster") return renderClusterBackup(scope, spec, target);
   const h = target.rendered.handle as SingleHandle;
   const t = target.spec as PgSingleSpec;
   const repoPath = spec.location.path ?? defaultRepoPath(h.dataRoot, t.resourceId);
@@ -152,6 +159,72 @@ export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupP
 export function cloneSourceOf(spec: PgSingleSpec, from: RenderedBackupSource): { source: CloneSource; dependsOn: pulumi.Resource[] } {
   const h = from.rendered.handle as LocalBackupHandle | undefined;
   if (h?.type !== "local-backup") throw new Error(`PgSingle ${JSON.stringify(spec.name)}: \`restore.from\` must be a BackupPolicy of the local back end`);
+  return {
+    source: { repoPath: h.repoPath, stanza: h.stanza, target: spec.restore!.target, databaseName: h.databaseName, username: h.username },
+    dependsOn: from.rendered.resources,
+  };
+}
+
+/** The handle of a local pg_cluster, as cluster/render.ts makes it (read here without importing it). */
+interface ClusterHandle {
+  type: "local-cluster";
+  cluster: { layout: pulumi.Output<{ members: { name: string; pgPort: number }[] }> };
+  resourceId: string;
+  dataRoot: string;
+  runAs: string;
+  superuser: string;
+}
+
+/**
+ * A BackupPolicy on a local PgCluster: one LocalBackupPolicy whose pgbackrest.conf lists every
+ * member (read from the cluster's layout, so a scale rewrites it), one stanza named by the
+ * cluster's id, WAL pushed by whichever member is primary (the cluster's archive hook).
+ */
+function renderClusterBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
+  const h = target.rendered.handle as ClusterHandle;
+  const t = target.spec as PgClusterSpec;
+  const repoPath = spec.location.path ?? defaultRepoPath(h.dataRoot, t.resourceId);
+  const catalog = catalogInputOf(catalogTarget());
+  const clusterDir = path.join(h.dataRoot, t.resourceId);
+  const policy = new LocalBackupPolicy(
+    `${spec.name}-${BACKUP_CHILD.policy}`,
+    {
+      policyName: spec.name,
+      policyId: `${t.resourceId}/${spec.name}`,
+      resourceId: t.resourceId,
+      dataRoot: h.dataRoot,
+      runAs: h.runAs,
+      repoPath,
+      port: 0,
+      members: h.cluster.layout.apply((l) => l.members.map((m) => ({ dataDir: path.join(clusterDir, "members", m.name, "data"), port: m.pgPort }))),
+      superuser: h.superuser,
+      cron: spec.cron,
+      retentionDays: spec.retentionDays,
+      pitr: spec.pitr,
+      fullBackupEvery: spec.fullBackupEvery,
+      incrementalType: spec.incrementalType,
+      schedulerScript: SCHEDULER_SCRIPT,
+      backupNow: spec.backupNow ?? "",
+      targetSoftDeleteDays: t.lifecycle.deletionPolicy === "soft" ? t.lifecycle.softDeleteRetentionDays : 0,
+      ...(catalog ? { catalog } : {}),
+    },
+    { parent: scope, dependsOn: target.rendered.resources },
+  );
+  const handle: LocalBackupHandle = { type: "local-backup", policy, repoPath, stanza: t.resourceId, databaseName: t.databaseName, username: t.username };
+  return {
+    nextSchedule: policy.nextSchedule,
+    lastSuccessful: policy.lastSuccessful.apply((v) => (v ? v : undefined)),
+    backups: policy.backups,
+    status: policy.status,
+    handle,
+    resources: [policy],
+  };
+}
+
+/** What a clone PgCluster's LocalCluster is told about the repository it restores from; throws when `from` is not a local BackupPolicy. */
+export function clusterCloneSourceOf(spec: PgClusterSpec, from: RenderedBackupSource): { source: CloneSource; dependsOn: pulumi.Resource[] } {
+  const h = from.rendered.handle as LocalBackupHandle | undefined;
+  if (h?.type !== "local-backup") throw new Error(`PgCluster ${JSON.stringify(spec.name)}: \`restore.from\` must be a BackupPolicy of the local back end`);
   return {
     source: { repoPath: h.repoPath, stanza: h.stanza, target: spec.restore!.target, databaseName: h.databaseName, username: h.username },
     dependsOn: from.rendered.resources,

@@ -11,8 +11,9 @@ import { findServerBinaries } from "../binaries";
 import { prepareDataRoot } from "../instance";
 import { chownTree, freePort } from "../process";
 import { ServiceUser, serviceUser } from "../serviceUser";
-import { clusterHaproxy, patroniConfig } from "./config";
-import { daemonPid, waitUntil, writeOwned } from "./daemon";
+import { prepareClusterRestore } from "../restore/clusterRestore";
+import { clusterHaproxy, clusterSocketDir, patroniConfig } from "./config";
+import { daemonPid, tail, waitUntil, writeOwned } from "./daemon";
 import { FailoverEvent, PatroniView, readHistory, readView } from "./patroni";
 import { memberPid, startEtcd, startHaproxy, startMember, stopCluster } from "./processes";
 import { statusOf } from "./rest";
@@ -105,6 +106,18 @@ export function writeMemberConfig(spec: LocalClusterSpec, layout: ClusterLayout,
   return before !== text;
 }
 
+/** Creates the members' private socket directory (0700, the service user's) when the cluster has backup access. */
+export function ensureSocketDir(spec: LocalClusterSpec, layout: ClusterLayout, user: ServiceUser): void {
+  const socketDir = clusterSocketDir(spec);
+  if (!socketDir) return;
+  const socket = `${socketDir}/.s.PGSQL.${Math.max(...layout.members.map((m) => m.pgPort))}`;
+  if (Buffer.byteLength(socket) > 107) throw new Error(`the cluster's socket path ${socket} is longer than the 107 bytes a Unix socket allows; choose a shorter \`local.dataRoot\``);
+  fs.mkdirSync(path.dirname(socketDir), { recursive: true, mode: 0o755 });
+  fs.mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(socketDir, 0o700);
+  chownTree(socketDir, user);
+}
+
 /** Writes HAProxy's configuration; true when it changed. */
 export function writeHaproxyConfig(spec: LocalClusterSpec, layout: ClusterLayout, user: ServiceUser): boolean {
   const p = clusterPaths(spec.dataRoot, spec.resourceId);
@@ -164,7 +177,8 @@ export function writeMarker(spec: LocalClusterSpec, layout: ClusterLayout): void
  * bootstraps, the others base-backup from it), HAProxy, then the application role and database.
  * Leftovers of an interrupted create are discarded first; a failed create leaves nothing behind.
  */
-export async function createCluster(spec: LocalClusterSpec): Promise<LocalClusterState> {
+export async function createCluster(given: LocalClusterSpec): Promise<LocalClusterState> {
+  let spec = given;
   const { user, binDir, paths } = clusterContext(spec);
   if (fs.existsSync(paths.marker)) {
     throw new Error(`${paths.dir} already holds the pgplatform cluster \`${spec.resourceId}\`; delete it first, or give this db_resource another \`local.dataRoot\``);
@@ -177,16 +191,26 @@ export async function createCluster(spec: LocalClusterSpec): Promise<LocalCluste
     const [etcdClient, etcdPeer, write, read] = await freePorts(4);
     const layout: ClusterLayout = { ports: { etcdClient, etcdPeer, write, read }, members: [] };
     for (let i = 0; i <= spec.standbys; i++) layout.members.push(await newMember(layout));
+    if (spec.restore) {
+      // A clone: the first member is restored by Patroni's custom bootstrap (restore/clusterRestore.ts).
+      const first = memberPaths(paths.dir, layout.members[0].name).dataDir;
+      spec = { ...spec, bootstrap: await prepareClusterRestore(spec.restore, spec.dataRoot, spec.superuser, first, user) };
+    }
+    ensureSocketDir(spec, layout, user);
     for (const m of layout.members) writeMemberConfig(spec, layout, m, binDir, user);
     await startEtcd(spec.dataRoot, spec.resourceId, layout, user);
     // The first member bootstraps alone; the others then clone it (a bootstrap race costs a retry loop).
     startMember(paths.dir, layout.members[0], user);
-    await waitUntil(`member ${layout.members[0].name} to become the primary`, 90_000, async () => (await statusOf(layout.members[0].restPort, "/primary")) === 200, 200);
+    // A restore replays archived WAL first: it may take longer than an initdb.
+    await waitUntil(`member ${layout.members[0].name} to become the primary`, spec.restore ? 600_000 : 90_000, async () => (await statusOf(layout.members[0].restPort, "/primary")) === 200, 200).catch((err) => {
+      throw new Error(`${err.message}\n${tail(memberPaths(paths.dir, layout.members[0].name).log)}`);
+    });
     for (const m of layout.members.slice(1)) startMember(paths.dir, m, user);
     await awaitMembers(layout, layout.members.map((m) => m.name));
     writeHaproxyConfig(spec, layout, user);
     await restartHaproxy(spec, layout, user);
-    await withPrimary(spec, layout, (c) => ensureAppObjects(c, spec));
+    // A clone's restored data holds the source's application role and database: renamed to this cluster's.
+    await withPrimary(spec, layout, (c) => ensureAppObjects(c, spec, spec.restore));
     await awaitSync(layout, spec.syncStandbys);
     writeMarker(spec, layout);
     return await inspectWith(spec, layout, binDir);
@@ -198,9 +222,14 @@ export async function createCluster(spec: LocalClusterSpec): Promise<LocalCluste
 
 async function discard(dataRoot: string, resourceId: string): Promise<void> {
   const p = clusterPaths(dataRoot, resourceId);
-  if (!fs.existsSync(p.dir)) return;
+  const socketDir = clusterSocketDir({ dataRoot, resourceId, backupAccess: true })!;
+  if (!fs.existsSync(p.dir)) {
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    return;
+  }
   await stopCluster(dataRoot, resourceId, []);
   fs.rmSync(p.dir, { recursive: true, force: true });
+  fs.rmSync(socketDir, { recursive: true, force: true });
 }
 
 /** The layout a cluster was created with, or undefined when its directory or marker is gone. */

@@ -2,7 +2,10 @@
  * The configuration files of a local cluster: one Patroni YAML per member (written as JSON, which
  * YAML reads as it is), and HAProxy's configuration with a write and a read port.
  */
-import { listenAddresses, renderHba } from "../config";
+import * as os from "os";
+import { PEER_MAP, listenAddresses, renderHba } from "../config";
+import { socketDirOf } from "../instance";
+import { serviceUser } from "../serviceUser";
 import { ClusterLayout, ClusterMember, LocalClusterSpec, REPLICATION_USER, REST_USER, clusterPaths, memberPaths } from "./spec";
 
 /** Settings every cluster needs for streaming replication and pg_rewind, under the user's parameters. */
@@ -29,7 +32,20 @@ export function clusterParameters(spec: LocalClusterSpec): Record<string, string
 export function clusterHba(spec: LocalClusterSpec): string[] {
   const base = renderHba({ port: 0, allowedCidrs: spec.allowedCidrs, superuser: spec.superuser, databaseName: spec.databaseName, username: spec.username, parameters: {} });
   const rules = base.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
-  return [`host replication "${REPLICATION_USER}" 127.0.0.1/32 scram-sha-256`, ...rules];
+  const peer = spec.backupAccess ? [`local all "${spec.superuser}" peer map=${PEER_MAP}`] : [];
+  return [...peer, `host replication "${REPLICATION_USER}" 127.0.0.1/32 scram-sha-256`, ...rules];
+}
+
+/** The members' private socket directory (backup access), or undefined when they have no Unix socket. */
+export function clusterSocketDir(spec: Pick<LocalClusterSpec, "dataRoot" | "resourceId" | "backupAccess">): string | undefined {
+  return spec.backupAccess ? socketDirOf({ instanceDir: clusterPaths(spec.dataRoot, spec.resourceId).dir }) : undefined;
+}
+
+/** pg_ident lines: the service user and the program's user may log in as the superuser over the private socket. */
+export function clusterIdent(spec: LocalClusterSpec): string[] {
+  if (!spec.backupAccess) return [];
+  const users = [...new Set([serviceUser(spec.runAs).name, os.userInfo().username])];
+  return users.map((u) => `${PEER_MAP} "${u}" "${spec.superuser}"`);
 }
 
 /** Patroni's dynamic configuration as it is bootstrapped (and later PATCHed on /config). */
@@ -84,8 +100,13 @@ export function patroniConfig(spec: LocalClusterSpec, layout: ClusterLayout, m: 
         superuser: { username: spec.superuser, password: spec.superuserPassword },
         replication: { username: REPLICATION_USER, password: spec.replicationPassword },
       },
-      parameters: { unix_socket_directories: "", password_encryption: "scram-sha-256" },
+      parameters: {
+        unix_socket_directories: clusterSocketDir(spec) ?? "",
+        ...(spec.backupAccess ? { unix_socket_permissions: "0700" } : {}),
+        password_encryption: "scram-sha-256",
+      },
       pg_hba: clusterHba(spec),
+      ...(spec.backupAccess ? { pg_ident: clusterIdent(spec) } : {}),
       use_unix_socket: false,
       // A new member's base backup starts with a checkpoint: a spread one made new members wait ~100 s (measured).
       basebackup: [{ checkpoint: "fast" }],

@@ -10,7 +10,9 @@ import { DEFAULTS } from "../../../model/defaults";
 import { PgClusterSpec } from "../../../model/spec";
 import { connectionOf, endpointOf } from "../../../outputs";
 import { LocalCluster } from "../../../providers/localCluster";
-import { RenderedDbResource } from "../../backend";
+import { RenderedBackupSource, RenderedDbResource } from "../../backend";
+import { clusterArchiveCommand } from "../backup/pgbackrest";
+import { clusterCloneSourceOf } from "../backup/render";
 import { DEFAULT_TIMING, LocalClusterSpec } from "./spec";
 
 /**
@@ -59,7 +61,12 @@ export function checkLocalCluster(spec: PgClusterSpec): void {
   if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas of a local PgCluster come with a ReadReplicaSet whose \`source\` is this cluster`);
   if (spec.lifecycle.state === "paused") refuse.push("`lifecycle.state` `paused`: pausing a local PgCluster is not available yet; scale it down or delete it");
   if (spec.local.port !== undefined) refuse.push(`\`local.port\` ${spec.local.port}: a local PgCluster chooses free ports for its write and read endpoints (and every member) at create and keeps them`);
-  if (spec.restore) refuse.push("`restore`: restoring a local PgCluster from a BackupPolicy is not available yet; restore a PgSingle, then migrate with BlueGreenUpgrade");
+  if (spec.restore?.mode === "in_place") {
+    refuse.push(
+      "`restore.mode` `in_place`: an in-place restore of a local PgCluster is not available (every member would be stopped, one restored and the others re-cloned, " +
+        "and Patroni's state in etcd (leader, timeline history) reset); restore a clone instead (`restore: { mode: \"clone\", from: <BackupPolicy>, ... }`) and move the application to it",
+    );
+  }
   if (refuse.length > 0) throw new Error(`PgCluster ${JSON.stringify(spec.name)} asks for what the local back end cannot do yet:\n  - ${refuse.join("\n  - ")}`);
 }
 
@@ -70,8 +77,9 @@ function clusterParametersOf(spec: PgClusterSpec): Record<string, string> {
 }
 
 /** Renders a pg_cluster on this machine. */
-export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, dataRoot: string, runAs: string): RenderedDbResource {
+export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, dataRoot: string, runAs: string, restoreFrom?: RenderedBackupSource): RenderedDbResource {
   const name = spec.name;
+  const clone = spec.restore && restoreFrom ? clusterCloneSourceOf(spec, restoreFrom) : undefined;
   if (spec.backup.enabled) {
     pulumi.log.warn(
       `plan \`${spec.plan}\` asks for ${spec.backup.schedule} backups${spec.backup.pitr ? " with PITR" : ""}, which the local back end does not take by itself: ` +
@@ -107,10 +115,14 @@ export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClus
       timing,
       storageGb: spec.storage.sizeGb,
       binarySearchPaths: [path.resolve(__dirname, "..", "..", "..", "..")],
+      // WAL archiving hook: pushes only once a BackupPolicy writes the cluster's pgbackrest.conf; the private socket is how pgBackRest logs in.
+      archiveCommand: clusterArchiveCommand(path.join(dataRoot, spec.resourceId), spec.resourceId),
+      backupAccess: true,
+      ...(clone ? { restore: clone.source } : {}),
       ...(catalog ? { catalog } : {}),
       labels: spec.labels,
     },
-    { parent: scope, protect: spec.lifecycle.deletionProtection },
+    { parent: scope, protect: spec.lifecycle.deletionProtection, ...(clone ? { dependsOn: clone.dependsOn } : {}) },
   );
   const handle: LocalClusterHandle = {
     type: "local-cluster",

@@ -5,6 +5,7 @@
  * the `pgplatform.json` marker (ports and members), written once the cluster is fully created.
  */
 import * as path from "path";
+import type { CloneSource } from "../restore/pgbackrestRestore";
 
 /** Patroni's timing: how fast a dead primary is replaced (see docs/local-ha.md, bench/README.md P4). */
 export interface PatroniTiming {
@@ -77,6 +78,17 @@ export interface LocalClusterSpec {
   archiveCommand?: string;
   /** `restore_command` every node may fetch archived WAL with. @default - none */
   restoreCommand?: string;
+  /**
+   * A private (0700) Unix socket directory shared by the members (`<dataRoot>/.sockets/<16 hex>`, as a
+   * PgSingle's) on which the service user and the program's user log in as the superuser by peer
+   * authentication: pgBackRest reaches PostgreSQL only over a socket. @default false (no Unix socket)
+   */
+  backupAccess?: boolean;
+  /**
+   * A clone: the first member is restored from this repository (`pgbackrest restore` as Patroni's
+   * custom bootstrap, see restore/clusterRestore.ts) instead of initdb; read at create only. @default - initdb
+   */
+  restore?: CloneSource;
 }
 
 /** One PostgreSQL node under Patroni, with the ports it was given at create. */

@@ -14,6 +14,7 @@ import {
   awaitMembers,
   awaitSync,
   clusterContext,
+  ensureSocketDir,
   inspectWith,
   layoutOf,
   newMember,
@@ -92,6 +93,7 @@ export async function updateCluster(old: LocalClusterSpec, spec: LocalClusterSpe
       if (old.replicationPassword !== spec.replicationPassword) await setPassword(c, REPLICATION_USER, spec.replicationPassword);
     });
   }
+  ensureSocketDir(spec, layout, user);
   const rewritten = layout.members.filter((m) => writeMemberConfig(spec, layout, m, binDir, user));
   const started = await repairCluster(spec, layout, user);
   for (const m of rewritten.filter((x) => !started.includes(x.name))) {

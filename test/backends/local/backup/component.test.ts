@@ -161,16 +161,17 @@ describe("local BackupPolicy and restores (strict mocks)", () => {
     assert.deepStrictEqual({ paused: s.paused, deletionPolicy: s.deletionPolicy, days: s.softDeleteRetentionDays }, { paused: true, deletionPolicy: "soft", days: 12 });
   });
 
-  it("refuses a PostgreSQL major the installed pgBackRest cannot read, and a PgCluster target, in one error", () => {
+  it("refuses a PostgreSQL major the installed pgBackRest cannot read, and a target of another back end, in one error", () => {
     const spec = { name: "b", location: {} } as any;
     const target = (kind: string, version: string, type: string) => ({ spec: { kind, version }, rendered: { handle: { type } } }) as any;
-    assert.throws(() => checkLocalBackup(spec, target("pg_cluster", "17", "local-cluster"), () => "2.45"), {
+    assert.throws(() => checkLocalBackup(spec, target("pg_cluster", "17", "cnpg-cluster"), () => "2.45"), {
       message:
         'BackupPolicy "b" asks for what the local back end cannot do:\n' +
-        "  - `target` is a pg_cluster: backups of a local PgCluster are not available yet (back up a PgSingle, or use the cluster's own standbys)\n" +
+        "  - `target` is a pg_cluster of another back end: a local BackupPolicy backs up a local PgSingle or PgCluster\n" +
         '  - `target` runs PostgreSQL 17, and pgBackRest 2.45 on this machine reads PostgreSQL 15 at most: give the target `version: "15"`, or install pgBackRest 2.47 or newer',
     });
     assert.doesNotThrow(() => checkLocalBackup(spec, target("pg_single", "17", "local-single"), () => "2.54"));
+    assert.doesNotThrow(() => checkLocalBackup(spec, target("pg_cluster", "15", "local-cluster"), () => "2.45"));
     assert.throws(() => checkLocalBackup(spec, target("pg_single", "15", "local-single"), () => undefined), {
       message: 'BackupPolicy "b" asks for what the local back end cannot do:\n  - pgBackRest is not installed on this machine (no `pgbackrest` on PATH); install it with `apt-get install pgbackrest`',
     });
