@@ -28,6 +28,9 @@ import { DEFAULT_TIMING, LocalClusterSpec } from "./spec";
  * - `archiveCommand`: sets `archive_mode = on` and this `archive_command` cluster-wide (Patroni
  *   dynamic configuration), so WAL is archived from whichever member is primary.
  * - `restoreCommand`: `restore_command` on every member (fetching archived WAL when streaming falls behind).
+ * - `backupAccess` (always on here, with the conditional pgBackRest `archiveCommand`): a private socket
+ *   with peer login for the superuser on every member; `restore` (a clone): the provider builds
+ *   `bootstrap` from it at create (restore/clusterRestore.ts). BackupPolicy: backup/render.ts.
  * Members' data directories are `<dataRoot>/<resourceId>/members/<name>/data`; `layout` gives
  * their ports; the primary is the member named by `primary` (Patroni's leader).
  */
