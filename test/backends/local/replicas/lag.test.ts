@@ -125,6 +125,8 @@ describe("local ReadReplicaSet on a cluster: lag policy, endpoints, pooler (real
     await su(r0.pgPort, "SELECT pg_wal_replay_resume()");
     await maintenance(false);
     await waitUntil("the resumed replica to return to the read pool", 30_000, () => inPool(r0.name));
+    // Each listen checks on its own: its own port may come back a check interval after the shared one.
+    await waitUntil("the resumed replica's own port to serve again", 30_000, async () => (await haproxyServers(sock))[`replica_${r0.name}/${r0.name}`] === "UP");
     const [row] = await sql(r0.endpointPort!, "app", cs.password, "app", "SELECT count(*)::int AS n FROM lag_probe");
     assert.strictEqual(row.n, 20000);
   });
