@@ -4,10 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RenderedDbResource, backendFor } from "./backends/backend";
-import { recordDbResource } from "./catalog/componentRecords";
-import { catalogInputOf, catalogTarget } from "./catalog/target";
-import { ChangeGuards } from "./changeGuards";
-import { backupSourceOf, restoreRefOf, warnInPlaceRestore } from "./dbResource";
+import { restoreRefOf } from "./dbResource";
+import { planDbResource, renderDbResource } from "./renderDbResource";
 import { parsePgClusterArgs } from "./model/schemas/pgCluster";
 import { PgClusterSpec } from "./model/spec";
 import { Connection, Endpoint, Metadata, ResourceStatus, Topology, connectionOf } from "./outputs";
@@ -81,13 +79,10 @@ export class PgCluster extends pulumi.ComponentResource {
     const spec = parsePgClusterArgs(name, args, { stackBackend: new pulumi.Config("pgplatform").get("backend"), restoreFrom: restoreRefOf(restoreFrom) });
     const backend = backendFor(spec.backend);
     backend.checkCluster(spec);
-    const catalog = catalogInputOf(catalogTarget());
-    const guards = new ChangeGuards(name, spec, catalog);
-    super(PG_CLUSTER_TYPE, name, args, { ...opts, transformations: [...(opts?.transformations ?? []), guards.transformation] });
+    const plan = planDbResource(name, spec, opts);
+    super(PG_CLUSTER_TYPE, name, args, plan.opts);
     this.spec = spec;
-    guards.open(this);
-    warnInPlaceRestore(this, spec);
-    const rendered = backend.renderCluster(this, spec, spec.restore ? backupSourceOf(restoreFrom) : undefined);
+    const rendered = renderDbResource(this, name, spec, plan, restoreFrom, (from) => backend.renderCluster(this, spec, from));
     this.rendered = rendered;
     this.connection = rendered.connection;
     const c = rendered.connection;
@@ -98,9 +93,6 @@ export class PgCluster extends pulumi.ComponentResource {
     this.resourceId = rendered.resourceId;
     this.status = rendered.status;
     this.metadata = rendered.metadata;
-    guards.close(this, rendered.resources);
-    // Acting components (upgrades, backups) write records that refer to this one: they wait for it.
-    if (catalog) rendered.resources.push(recordDbResource(this, name, catalog, spec, rendered));
     this.registerOutputs({
       connection: this.connection,
       readConnection: this.readConnection,

@@ -3,15 +3,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RenderedDbResource, backendFor } from "./backends/backend";
-import { catalogInputOf, catalogTarget } from "./catalog/target";
-import { recordDbResource } from "./catalog/componentRecords";
 import { BackendName } from "./model/defaults";
 import { EnvironmentTier } from "./model/environments";
 import { PlanName } from "./model/plans";
 import { parsePgSingleArgs } from "./model/schemas/pgSingle";
 import { PgSingleSpec } from "./model/spec";
-import { ChangeGuards } from "./changeGuards";
-import { backupSourceOf, restoreRefOf, warnInPlaceRestore } from "./dbResource";
+import { restoreRefOf } from "./dbResource";
+import { planDbResource, renderDbResource } from "./renderDbResource";
 import { Connection, Endpoint, Metadata, ResourceStatus, Topology } from "./outputs";
 
 /** Arguments of a {@link PgSingle}. Everything but the ids and the plan has a default from the plan catalogue. */
@@ -232,13 +230,10 @@ export class PgSingle extends pulumi.ComponentResource {
     const spec = parsePgSingleArgs(name, args, { stackBackend: new pulumi.Config("pgplatform").get("backend"), restoreFrom: restoreRefOf(restoreFrom) });
     const backend = backendFor(spec.backend);
     backend.checkSingle(spec);
-    const catalog = catalogInputOf(catalogTarget());
-    const guards = new ChangeGuards(name, spec, catalog);
-    super(PG_SINGLE_TYPE, name, args, { ...opts, transformations: [...(opts?.transformations ?? []), guards.transformation] });
+    const plan = planDbResource(name, spec, opts);
+    super(PG_SINGLE_TYPE, name, args, plan.opts);
     this.spec = spec;
-    guards.open(this);
-    warnInPlaceRestore(this, spec);
-    const rendered = backend.renderSingle(this, spec, spec.restore ? backupSourceOf(restoreFrom) : undefined);
+    const rendered = renderDbResource(this, name, spec, plan, restoreFrom, (from) => backend.renderSingle(this, spec, from));
     this.rendered = rendered;
     this.endpoints = rendered.endpoints;
     this.topology = rendered.topology;
@@ -247,9 +242,6 @@ export class PgSingle extends pulumi.ComponentResource {
     this.resourceId = rendered.resourceId;
     this.status = rendered.status;
     this.metadata = rendered.metadata;
-    guards.close(this, rendered.resources);
-    // Acting components (upgrades, backups) write records that refer to this one: they wait for it.
-    if (catalog) rendered.resources.push(recordDbResource(this, name, catalog, spec, rendered));
     this.registerOutputs({
       connection: this.connection,
       resourceId: this.resourceId,
