@@ -164,11 +164,13 @@ describe("PgCluster on the local back end (strict mocks)", () => {
 
   it("refuses what a local cluster cannot do, listing every problem, before registering anything", () => {
     mocks = mocksFor();
-    assert.throws(() => new PgCluster("orders", { ...ARGS, readReplicas: 1, lifecycle: { state: "paused" }, local: { port: 6543 } }), {
+    assert.throws(() => new PgCluster("orders", { ...ARGS, readReplicas: 1, lifecycle: { state: "paused" }, local: { port: 6543 }, quotas: { maxConnections: 50 }, maintenance: { vacuumAnalyze: true } }), {
       message:
         'PgCluster "orders" asks for what the local back end cannot do yet:\n' +
         "  - `readReplicas` 1: read replicas of a local PgCluster come with a ReadReplicaSet whose `source` is this cluster\n" +
         "  - `lifecycle.state` `paused`: pausing a local PgCluster is not available yet; scale it down or delete it\n" +
+        "  - `quotas`: db_resource quotas on the local back end are enforced on a PgSingle; a PgCluster's are not available yet\n" +
+        "  - `maintenance.vacuumAnalyze`: scheduled maintenance on the local back end runs on a PgSingle (pg_cron); a PgCluster's is not available yet\n" +
         "  - `local.port` 6543: a local PgCluster chooses free ports for its write and read endpoints (and every member) at create and keeps them",
     });
     assert.deepStrictEqual(mocks.registrations, []);

@@ -22,6 +22,15 @@ export function awsSubject(component: string, name: string): string {
 
 /** The rules PgSingle and PgCluster share. */
 function checkCommonAws(spec: PgSingleSpec | PgClusterSpec, p: Problems): void {
+  if (spec.quotas) {
+    p.add("quotas", "`quotas` on a db_resource are measured and enforced by the `local` back end only; on `aws` the CloudWatch alarms watch storage and connections (`aws.alarms`), and tenants take `TenantDatabase.quotas`");
+  }
+  if (spec.maintenance?.vacuumAnalyze) {
+    p.add(
+      "maintenance.vacuumAnalyze",
+      "`maintenance.vacuumAnalyze` is not run by the `aws` back end yet: RDS runs autovacuum; for scheduled jobs set `aws.pgCron: true` (pg_cron preloaded through the parameter group) and schedule them with `cron.schedule`; got true",
+    );
+  }
   const a = spec.aws;
   if (!a.vpcId) p.add("aws.vpcId", "`aws.vpcId` is required on the `aws` back end: the VPC the database and its security group live in; got nothing");
   if (!a.subnetIds) p.add("aws.subnetIds", "`aws.subnetIds` is required on the `aws` back end: at least 2 private subnets in different availability zones; got nothing");

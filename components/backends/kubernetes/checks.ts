@@ -33,6 +33,15 @@ export function dbProblems(spec: DbSpec): Problem[] {
   const out: Problem[] = [];
   const k = spec.kubernetes;
   const add = (path: string, message: string) => out.push({ path, message });
+  if (spec.quotas) {
+    add("quotas", "`quotas` on a db_resource are measured and enforced by the `local` back end only; on `kubernetes` the PrometheusRule alerts near the storage and connection limits (`kubernetes.alerts`), and tenants take `TenantDatabase.quotas`");
+  }
+  if (spec.maintenance && spec.maintenance.vacuumAnalyze !== (k.scheduledVacuum ?? true)) {
+    add(
+      "maintenance.vacuumAnalyze",
+      `\`maintenance.vacuumAnalyze\` is the vacuum CronJob on \`kubernetes\`, which \`kubernetes.scheduledVacuum\` turns on and off (default true): set both alike; got ${spec.maintenance.vacuumAnalyze} with \`kubernetes.scheduledVacuum\` ${k.scheduledVacuum ?? true}`,
+    );
+  }
   if (!k.clusterName) {
     const p = derivedNameProblem("the component's name", spec.name, "kubernetes.clusterName");
     if (p) out.push(p);

@@ -23,6 +23,15 @@ interface Row {
 
 const ROWS: Row[] = [
   {
+    what: "db_resource quotas and scheduled maintenance, which the aws back end does not run",
+    args: { ...S, aws: NET, quotas: { maxStorageGb: 10 }, maintenance: { vacuumAnalyze: true } },
+    message: [
+      `${SINGLE_AWS}: 2 problems:`,
+      "  - `quotas` on a db_resource are measured and enforced by the `local` back end only; on `aws` the CloudWatch alarms watch storage and connections (`aws.alarms`), and tenants take `TenantDatabase.quotas`",
+      "  - `maintenance.vacuumAnalyze` is not run by the `aws` back end yet: RDS runs autovacuum; for scheduled jobs set `aws.pgCron: true` (pg_cron preloaded through the parameter group) and schedule them with `cron.schedule`; got true",
+    ],
+  },
+  {
     what: "no VPC and no subnets",
     args: { ...S },
     message: [

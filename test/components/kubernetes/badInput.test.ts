@@ -11,6 +11,11 @@ import { BAD_PROGRAMS } from "./cases";
 
 /** The exact message of each row of BAD_PROGRAMS, one item per line. */
 const MESSAGES: Record<string, string[]> = {
+  "db_resource quotas and a vacuum job at odds with scheduledVacuum": [
+    "Invalid args for PgSingle \"orders\" on the kubernetes back end: 2 problems:",
+    "  - `quotas` on a db_resource are measured and enforced by the `local` back end only; on `kubernetes` the PrometheusRule alerts near the storage and connection limits (`kubernetes.alerts`), and tenants take `TenantDatabase.quotas`",
+    "  - `maintenance.vacuumAnalyze` is the vacuum CronJob on `kubernetes`, which `kubernetes.scheduledVacuum` turns on and off (default true): set both alike; got false with `kubernetes.scheduledVacuum` true",
+  ],
   "backups on without a backup store": [
     "Invalid args for PgSingle \"orders\" on the kubernetes back end: 1 problem:",
     "  - `kubernetes.backupStore` is required when backups are on (`backup.enabled` is true, plan `small_single`'s default unless set): the Barman Cloud plugin archives WAL and base backups to an S3 bucket; give `{ bucket, credentials: { secretName } }` (or `inheritFromIAMRole: true`), or set `backup.enabled: false`; got nothing",

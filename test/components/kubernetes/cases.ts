@@ -44,5 +44,6 @@ export const BAD_PROGRAMS: Omit<BadProgram, "message">[] = [
       return new PgSingle("orders-copy", { ...staging, kubernetes: { namespace: "other", backupStore: STORE }, restore: { from: policy } });
     },
   },
+  { what: "db_resource quotas and a vacuum job at odds with scheduledVacuum", run: () => new PgSingle("orders", { ...dev, quotas: { maxStorageGb: 10 }, maintenance: { vacuumAnalyze: false } }) },
   { what: "kubernetes options on another back end", run: () => new PgSingle("orders", { projectId: "shop", environmentId: "dev", plan: "dev_single", backend: "local", kubernetes: { namespace: "shop" } }) },
 ];
