@@ -8,7 +8,8 @@ import assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenUpgrade, PgSingle } from "../../../../components";
 import { RANDOM_PASSWORD_TYPE } from "../../../harness/engine";
-import { StrictMocks, isSecretWrapped, setStrictMocks, unwrapSecrets } from "../../../harness/mocks";
+import { exampleHandlers } from "../../../harness/handlers";
+import { StrictMocks, isSecretWrapped, setStrictMocks, settle, unwrapSecrets } from "../../../harness/mocks";
 import { details } from "../../../harness/outputs";
 
 const SERVER_TYPE = "pulumi-nodejs:dynamic/pgplatform:LocalServer";
@@ -112,6 +113,35 @@ describe("BlueGreenUpgrade on the local back end (strict mocks)", () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.deepStrictEqual(mocks.byType("pgplatform:index:BlueGreenUpgrade"), []);
     assert.deepStrictEqual(mocks.byType(UPGRADE_TYPE), []);
+  });
+
+  it("a pg_single to pg_cluster migration: the green side is a local PgCluster (LocalCluster) at the source's major, recorded as single_to_cluster", async () => {
+    mocks = setStrictMocks(exampleHandlers(), { allowComponents: ["pgplatform:index:*"], config: { "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "off" } });
+    const db = new PgSingle("orders", { projectId: "shop", environmentId: "staging", plan: "small_single", version: "15", parameters: { wal_level: "logical" }, backup: { enabled: false } });
+    new BlueGreenUpgrade("orders-ha", { source: db, targetPlan: "prod_ha" });
+    await settle(mocks);
+    const names = mocks.registrations.map((r) => `${r.type} ${r.name}`);
+    assert.deepStrictEqual(names.slice(names.indexOf("pgplatform:index:BlueGreenUpgrade orders-ha")).sort(), [
+      "pgplatform:index:BlueGreenUpgrade orders-ha",
+      "pulumi-nodejs:dynamic/pgplatform:LocalCluster orders-ha-green-cluster",
+      `${UPGRADE_TYPE} orders-ha-upgrade`,
+      `${RANDOM_PASSWORD_TYPE} orders-ha-endpoint-console-password`,
+      `${RANDOM_PASSWORD_TYPE} orders-ha-green-app-password`,
+      `${RANDOM_PASSWORD_TYPE} orders-ha-green-replication-password`,
+      `${RANDOM_PASSWORD_TYPE} orders-ha-green-superuser-password`,
+    ].sort());
+    const cluster = unwrapSecrets(mocks.byType("pulumi-nodejs:dynamic/pgplatform:LocalCluster")[0].inputs);
+    assert.strictEqual(cluster.version, "15");
+    assert.strictEqual(cluster.standbys, 2, "prod_ha's standbys");
+    const upgrade = unwrapSecrets(mocks.byType(UPGRADE_TYPE)[0].inputs);
+    assert.deepStrictEqual(upgrade.migration, {
+      fromVersion: "15",
+      migrationType: "single_to_cluster",
+      sourceResourceId: "shop-staging-orders-9af1f7d1",
+      targetResourceId: "shop-staging-orders-ha-green-8064a677",
+      toVersion: "15",
+    });
+    assert.strictEqual(upgrade.green.version, "15");
   });
 });
 
