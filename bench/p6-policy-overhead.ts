@@ -11,8 +11,9 @@
  * `AnalyzeRequest` bytes, run the SDK's own `Analyze` handler (`makeAnalyzeRpcFun`: properties
  * deserialized, unknown-checking proxy, enforcement levels), encode the response; then decode the
  * one `AnalyzeStackRequest` over all resources, run `AnalyzeStack`, encode the response.
- * - **Ours**: the handlers serve every policy of the pack (RESOURCE_POLICIES and STACK_POLICIES),
- *   with the code's default config (what the engine sends when no `--policy-pack-config` is given).
+ * - **Ours**: the handlers serve every policy of the pack (RESOURCE_POLICIES, and STACK_POLICIES: the
+ *   quotas and the rules over several resources), with the code's default config (what the engine
+ *   sends when no `--policy-pack-config` is given).
  * - **Floor**: the same decode, handler calls and responses, with an empty policy list: the cost any
  *   pack pays to receive the resources, with nothing judged.
  *
@@ -98,7 +99,7 @@ async function run(): Promise<Figure> {
     }
   }
   const part = (k: "analyzeSeconds" | "stackSeconds") => median(parts.ours.map((p) => p[k])) / median(parts.floor.map((p) => p[k]));
-  note(`P6 parts (ours / floor, medians): Analyze (resource rules) ${part("analyzeSeconds").toFixed(2)}, AnalyzeStack (quota rules) ${part("stackSeconds").toFixed(2)}`);
+  note(`P6 parts (ours / floor, medians): Analyze (resource rules) ${part("analyzeSeconds").toFixed(2)}, AnalyzeStack (stack rules) ${part("stackSeconds").toFixed(2)}`);
   return { ours: median(samples.ours), floor: median(samples.floor), rounds, samples };
 }
 

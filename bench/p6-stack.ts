@@ -12,8 +12,10 @@
  *   outputs (`facts`) for `AnalyzeStack`. That project is then copied under {@link PROJECTS} project
  *   ids (every id, name, URN and label renamed), which gives the same wire form as running them all
  *   (running 20 projects under mocks takes ~100 s; one takes ~5 s).
- * - The rest, up to {@link TOTAL}, are primitives made without components, by their labels/tags:
- *   `aws:rds/instance:Instance` (every fourth a read replica) and CloudNativePG `Cluster`s in `prod`.
+ * - The rest, up to {@link TOTAL}, are primitives made without components, by their labels/tags, in
+ *   `prod`: `aws:rds/instance:Instance`s and their read replicas, CloudNativePG `Cluster`s with their
+ *   `ScheduledBackup`s, Aurora PostgreSQL `aws:rds/cluster:Cluster`s with their
+ *   `aws:rds/clusterInstance:ClusterInstance`s (see {@link primitive}).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PgSingle, TenantDatabase } from "../components";
@@ -82,14 +84,35 @@ function labels(projectId: string, name: string, plan: string, kind: string): Re
   return { "pgplatform.io/project": projectId, "pgplatform.io/environment": "prod", "pgplatform.io/plan": plan, "pgplatform.io/resource-id": resourceId, "pgplatform.io/kind": kind };
 }
 
+/** Zones the hand-made Aurora members are spread over. */
+const ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+
 /**
- * The i-th hand-made primitive: RDS instances (every fourth a replica of the one before) and CNPG
- * clusters, in `prod` of {@link PRIMITIVE_PROJECTS} other projects (so no quota is exceeded).
+ * The i-th hand-made primitive, in `prod` of {@link PRIMITIVE_PROJECTS} other projects (so no quota
+ * is exceeded), in groups of 8 that each hold what the stack rules match across resources (a
+ * ScheduledBackup before its CNPG Cluster, ClusterInstances before their Aurora cluster, so a stack
+ * cut short mid-group is still compliant):
+ * 0 a ScheduledBackup (daily), 2 its CNPG `Cluster` (`prod_ha`); 1 an RDS instance, 3 its read
+ * replica; 4-6 the writer and 2 standbys (one per zone) of 7, an Aurora PostgreSQL cluster (`prod_ha`).
  */
 function primitive(i: number): ResourceFixture {
-  const projectId = `legacy${pad(i % PRIMITIVE_PROJECTS, 3)}`;
-  if (i % 2 === 0) {
-    const name = `events${pad(i, 5)}`;
+  const group = Math.floor(i / 8);
+  const projectId = `legacy${pad(group % PRIMITIVE_PROJECTS, 3)}`;
+  const slot = i % 8;
+  if (slot === 0 || slot === 2) {
+    const name = `events${pad(group, 5)}`;
+    if (slot === 0) {
+      return {
+        type: "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+        name: `${name}-scheduled`,
+        props: {
+          apiVersion: "postgresql.cnpg.io/v1",
+          kind: "ScheduledBackup",
+          metadata: { name: `${name}-scheduled`, namespace: projectId, labels: labels(projectId, name, "prod_ha", "pg_cluster") },
+          spec: { schedule: "0 0 3 * * *", cluster: { name }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } },
+        },
+      };
+    }
     return {
       type: "kubernetes:postgresql.cnpg.io/v1:Cluster",
       name,
@@ -110,8 +133,46 @@ function primitive(i: number): ResourceFixture {
       },
     };
   }
-  const replica = i % 4 === 3;
-  const name = `orders${pad(replica ? i - 2 : i, 5)}`;
+  if (slot >= 4) {
+    const name = `ledger${pad(group, 5)}`;
+    const tags = labels(projectId, name, "prod_ha", "pg_cluster");
+    if (slot === 7) {
+      return {
+        type: "aws:rds/cluster:Cluster",
+        name,
+        protect: true,
+        props: {
+          clusterIdentifier: name,
+          engine: "aurora-postgresql",
+          engineVersion: "17",
+          availabilityZones: ZONES,
+          storageEncrypted: true,
+          deletionProtection: true,
+          backupRetentionPeriod: 30,
+          tags,
+        },
+      };
+    }
+    const k = slot - 4;
+    return {
+      type: "aws:rds/clusterInstance:ClusterInstance",
+      name: `${name}-${k + 1}`,
+      protect: true,
+      props: {
+        identifier: `${name}-${k + 1}`,
+        clusterIdentifier: name,
+        engine: "aurora-postgresql",
+        engineVersion: "17",
+        instanceClass: "db.r7g.large",
+        promotionTier: k === 0 ? 0 : 1,
+        availabilityZone: ZONES[k],
+        publiclyAccessible: false,
+        tags,
+      },
+    };
+  }
+  const replica = slot === 3;
+  const name = `orders${pad(group, 5)}`;
   return {
     type: "aws:rds/instance:Instance",
     name: replica ? `${name}-replica` : name,
