@@ -4,12 +4,14 @@
  * verify-full. The admins here are the test servers' superusers: vanilla PostgreSQL lets only a
  * superuser CREATE PUBLICATION ... FOR ALL TABLES and CREATE SUBSCRIPTION (RDS grants both to its
  * master user through rds_superuser), so the RDS-like non-superuser master cannot run them locally.
- * Shown: the catalogue schema copy and its refusal, prepare under concurrent writes, the call-off
+ * Phases run through the provider (create, update) as the engine would. Shown: the catalogue schema
+ * copy and its refusal, prepare under concurrent writes, the call-off
  * (blue writable again), the cut-over (blue read-only, identical counts and checksums, sequences
  * copied), the rollback carrying green's writes back, the removal of every replication object.
  */
 import { strict as assert } from "assert";
-import { AwsSwitchCalledOff, AwsUpgradePlan, cutoverAws, finalizeAws, prepareAws, rollbackAws } from "../../../components/backends/aws/upgradeDriver";
+import { AwsUpgradePlan, finalizeAws } from "../../../components/backends/aws/upgradeDriver";
+import { AWS_UPGRADE_KIND, AwsUpgradeInputs, awsUpgradeProvider } from "../../../components/providers/awsUpgrade";
 import { unsupportedObjects } from "../../../components/backends/aws/upgradeSchema";
 import { replicationNames } from "../../../components/backends/local/upgrade/types";
 import { SqlConnection, closePools, withClient } from "../../../components/providers/sql/connection";
@@ -21,7 +23,9 @@ describe("aws blue-green upgrade SQL, PostgreSQL 15 to 16 over TLS (real servers
   let blue: TlsTestPostgres;
   let green: TlsTestPostgres;
   let plan: AwsUpgradePlan;
-  const log: any[] = [];
+  let inputs: AwsUpgradeInputs;
+  let outs: any;
+  const log = () => outs.log as { step: string; detail?: string }[];
   const admin = (pg: TlsTestPostgres): SqlConnection => ({ host: "127.0.0.1", port: pg.port, user: pg.superuser, password: pg.password, ssl: { mode: "verify-full", ca: pg.certs.caPem } });
   const app = (pg: TlsTestPostgres, user: string, password: string): SqlConnection => ({ host: "127.0.0.1", port: pg.port, user, password, database: pg.database, ssl: { mode: "verify-full", ca: pg.certs.caPem } });
   const onBlueApp = <T>(fn: (c: any) => Promise<T>) => withClient(app(blue, blue.appUser, blue.appPassword), fn);
@@ -48,6 +52,11 @@ describe("aws blue-green upgrade SQL, PostgreSQL 15 to 16 over TLS (real servers
       tablesWithoutPrimaryKey: "replica_identity_full",
       maxWritePauseSeconds: 5,
       prepareTimeoutSeconds: 60,
+    };
+    inputs = {
+      kind: AWS_UPGRADE_KIND, upgradeId: plan.id, phase: "prepare", blue: plan.blue, green: plan.green, stableEndpoint: "to-16.db.example.internal",
+      tablesWithoutPrimaryKey: plan.tablesWithoutPrimaryKey, maxWritePauseSeconds: plan.maxWritePauseSeconds, prepareTimeoutSeconds: plan.prepareTimeoutSeconds,
+      migration: { migrationType: "blue_green_upgrade", sourceResourceId: "pgdb-orders", targetResourceId: "pgdb-orders-green", fromVersion: "15", toVersion: "16" },
     };
   });
   after(async () => {
@@ -77,14 +86,15 @@ describe("aws blue-green upgrade SQL, PostgreSQL 15 to 16 over TLS (real servers
       }
     })();
     try {
-      await prepareAws(plan, log);
+      outs = (await awsUpgradeProvider.create!(inputs)).outs;
     } finally {
       writing = false;
       await writer;
     }
     assert.ok(written > 0, "the application wrote during prepare");
-    assert.deepEqual(log.map((e) => e.step), ["replica_identity_full", "app_role_ready", "schema_copied", "publication_created", "subscription_created", "initial_copy_done", "caught_up"]);
-    assert.equal(log[2].detail, "3 tables, 18 statements from blue's catalogue");
+    assert.deepEqual([outs.appliedPhase, outs.activeSide, outs.status], ["prepare", "blue", "IN_PROGRESS"]);
+    assert.deepEqual(log().map((e) => e.step), ["started", "replica_identity_full", "app_role_ready", "schema_copied", "publication_created", "subscription_created", "initial_copy_done", "caught_up"]);
+    assert.equal(log()[3].detail, "3 tables, 18 statements from blue's catalogue");
     // Blue's app login works on green (same password), and green has blue's indexes and constraints.
     const facts = await onGreenApp(async (c) => (await c.query("SELECT current_setting('server_version_num')::int / 10000 AS major, (SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'public') AS indexes, (SELECT count(*)::int FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints")).rows[0]);
     assert.deepEqual(facts, { major: 16, indexes: 4, constraints: 5 });
@@ -94,20 +104,21 @@ describe("aws blue-green upgrade SQL, PostgreSQL 15 to 16 over TLS (real servers
     const sub = replicationNames(plan.id).subscription;
     await withClient({ ...admin(green), database: green.database }, (c) => c.query(`ALTER SUBSCRIPTION ${sub} DISABLE`));
     await onBlueApp((c) => c.query("INSERT INTO orders (item) VALUES ('while green is stopped')"));
-    const callOffLog: any[] = [];
-    await assert.rejects(cutoverAws({ ...plan, maxWritePauseSeconds: 1 }, callOffLog), (err: Error) => {
-      assert.ok(err instanceof AwsSwitchCalledOff);
+    assert.deepEqual(awsUpgradeProvider.diff ? (await awsUpgradeProvider.diff(plan.id, outs, { ...inputs, phase: "cutover" })).changes : undefined, true);
+    await assert.rejects(awsUpgradeProvider.update!(plan.id, outs, { ...inputs, phase: "cutover", maxWritePauseSeconds: 1 }), (err: Error) => {
       assert.match(err.message, /^the switch from blue to green was called off: green did not confirm blue's WAL position [0-9A-F]+\/[0-9A-F]+ in time \(`maxWritePauseSeconds` is 1\); blue keeps serving and takes writes again, replication goes on; run `pulumi up` again at a quieter time, or raise `maxWritePauseSeconds`$/);
       return true;
     });
-    assert.deepEqual(callOffLog.map((e) => e.step), ["switch_called_off"]);
     await onBlueApp((c) => c.query("INSERT INTO orders (item) VALUES ('after the call-off')"));
     await withClient({ ...admin(green), database: green.database }, (c) => c.query(`ALTER SUBSCRIPTION ${sub} ENABLE`));
   });
 
   it("cutover: blue read-only, green holds the same rows and sequences and takes writes", async () => {
-    const r = await cutoverAws(plan, log);
-    assert.ok(r.pauseMs < 5000 && r.sequences === 3, JSON.stringify(r));
+    outs = (await awsUpgradeProvider.update!(plan.id, outs, { ...inputs, phase: "cutover" })).outs;
+    assert.deepEqual([outs.appliedPhase, outs.activeSide, outs.status], ["cutover", "green", "IN_PROGRESS"]);
+    // Without a catalogue, the called-off run's log lives only in its error: the state kept is the prepare's.
+    assert.deepEqual(log().map((e) => e.step).slice(7), ["caught_up", "cutover", "reverse_replication_started"]);
+    assert.ok(outs.lastSwitch.pauseMs < 5000 && outs.lastSwitch.sequences === 3, JSON.stringify(outs.lastSwitch));
     await assert.rejects(onBlueApp((c) => c.query("INSERT INTO orders (item) VALUES ('x')")), /cannot execute INSERT in a read-only transaction/);
     assert.deepEqual(await prints(green), await prints(blue));
     const sums = async (pg: TlsTestPostgres) => withClient({ ...admin(pg), database: pg.database }, async (c) => (await c.query("SELECT count(*)::int AS n, sum(amount)::text AS s FROM orders")).rows[0]);
@@ -124,13 +135,14 @@ describe("aws blue-green upgrade SQL, PostgreSQL 15 to 16 over TLS (real servers
 
   it("rollback carries green's writes back to blue, which takes writes again; finalize leaves no replication object", async () => {
     await onGreenApp((c) => c.query("INSERT INTO orders (item) VALUES ('second on green')"));
-    await rollbackAws(plan, log);
+    outs = (await awsUpgradeProvider.update!(plan.id, outs, { ...inputs, phase: "rollback" })).outs;
+    assert.deepEqual([outs.appliedPhase, outs.activeSide, outs.status], ["rollback", "blue", "ROLLED_BACK"]);
     const onBlue = await onBlueApp(async (c) => (await c.query("SELECT item FROM orders WHERE item IN ('on green', 'second on green') ORDER BY id")).rows.map((r: any) => r.item));
     assert.deepEqual(onBlue, ["on green", "second on green"]);
     assert.deepEqual(await prints(blue), await prints(green));
     await onBlueApp((c) => c.query("INSERT INTO orders (item) VALUES ('blue again')"));
     await assert.rejects(onGreenApp((c) => c.query("INSERT INTO orders (item) VALUES ('x')")), /read-only transaction/);
-    await finalizeAws(plan, log);
+    await finalizeAws(plan, []);
     for (const pg of [blue, green]) {
       const left = await withClient({ ...admin(pg), database: pg.database }, async (c) =>
         (await c.query("SELECT (SELECT count(*) FROM pg_publication)::int + (SELECT count(*) FROM pg_subscription)::int + (SELECT count(*) FROM pg_replication_slots)::int AS n")).rows[0].n,
