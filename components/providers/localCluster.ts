@@ -63,7 +63,24 @@ function specOf(p: any): LocalClusterSpec {
     ...(p.restoreCommand ? { restoreCommand: p.restoreCommand } : {}),
     ...(p.backupAccess === true ? { backupAccess: true } : {}),
     ...(p.restore ? { restore: p.restore } : {}),
+    ...(p.paused === true ? { paused: true } : {}),
   };
+}
+
+/** Inputs a paused cluster cannot take until it is resumed (it runs nothing to apply them to). */
+const FIXED_WHILE_PAUSED = [
+  "version", "runAs", "allowedCidrs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "parameters",
+  "standbys", "syncStandbys", "timing", "storageGb", "archiveCommand", "restoreCommand", "backupAccess",
+] as const;
+
+/** Problems with changing a cluster that is paused and stays paused, each naming the input. */
+export function pausedChangeProblems(olds: any, news: any): { property: string; reason: string }[] {
+  if (olds?.paused !== true || news.paused !== true) return [];
+  const norm = (v: unknown) => JSON.stringify(v ?? null);
+  return FIXED_WHILE_PAUSED.filter((k) => known(news[k]) && norm(olds[k]) !== norm(news[k])).map((k) => ({
+    property: k,
+    reason: `\`${k}\` cannot change while the cluster is paused (\`lifecycle.state: paused\`: nothing runs to apply it to); resume it first (\`lifecycle.state: active\`), in the same update or before`,
+  }));
 }
 
 /** Problems with the HA inputs, each naming the input. */
@@ -102,6 +119,7 @@ export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
       if (Number(now.version) > Number(was.version)) {
         failures.push({ property: "version", reason: `\`version\` cannot change in place from \`${was.version}\` to \`${now.version}\` on a local PgCluster; upgrade with BlueGreenUpgrade instead` });
       }
+      failures.push(...pausedChangeProblems(olds, news));
     }
     return { inputs: news, failures };
   },
@@ -112,6 +130,8 @@ export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
     const scalar = ["version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand", "backupAccess"] as const;
     for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     for (const k of ["allowedCidrs", "timing", "catalog", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
+    // Absent means active (the input is only given when paused).
+    if ((news as any).paused !== UNKNOWN && (olds.paused === true) !== (news.paused === true)) changed.push("paused");
     if (known(news.parameters)) {
       const keys = new Set([...Object.keys(olds.parameters ?? {}), ...Object.keys(news.parameters ?? {})]);
       if ([...keys].some((k) => !sameSetting(olds.parameters?.[k], news.parameters?.[k]))) changed.push("parameters");
@@ -172,6 +192,8 @@ export interface LocalClusterArgs {
   backupAccess?: pulumi.Input<boolean>;
   /** A clone: the first member is restored from this repository at create (later changes are ignored). @default - initdb */
   restore?: pulumi.Input<NonNullable<LocalClusterSpec["restore"]>>;
+  /** Keep the cluster stopped, its data and ports kept (`lifecycle.state: paused`). @default false */
+  paused?: pulumi.Input<boolean>;
   /** Where failover records go (a secret). @default - no failover records */
   catalog?: pulumi.Input<CatalogInput>;
   /** The db_resource's labels, so policies can judge this primitive on its own. */
@@ -189,7 +211,8 @@ export class LocalCluster extends pulumi.dynamic.Resource {
   declare readonly primary: pulumi.Output<string>;
   declare readonly members: pulumi.Output<{ name: string; role: "primary" | "standby"; host: string; port: number; state: string; lagBytes?: number; timeline?: number; pendingRestart: boolean }[]>;
   declare readonly history: pulumi.Output<{ timeline: number; lsn: string; reason: string; at?: string; newLeader?: string }[]>;
-  declare readonly status: pulumi.Output<"RUNNING" | "FAILED">;
+  /** RUNNING with a primary behind HAProxy; PENDING while paused (stopped as asked); FAILED otherwise. */
+  declare readonly status: pulumi.Output<"RUNNING" | "PENDING" | "FAILED">;
   declare readonly running: pulumi.Output<boolean>;
   declare readonly drift: pulumi.Output<string[]>;
   declare readonly failoversRecorded: pulumi.Output<number>;

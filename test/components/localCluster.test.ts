@@ -1,7 +1,8 @@
 /**
  * PgCluster on the local back end under strict mocks: the exact children (three passwords and one
  * LocalCluster), the LocalCluster's inputs, the normalized outputs read from it (stable write and
- * read endpoints, topology), secrets kept secret, and the clear refusals.
+ * read endpoints, topology), secrets kept secret, `lifecycle.state: paused` as the `paused` input
+ * (PENDING, catalogued PAUSED), and the clear refusals.
  */
 import assert from "assert";
 import * as path from "path";
@@ -28,7 +29,10 @@ function mocksFor(config: Record<string, string> = { "pgplatform:localDataRoot":
       [RANDOM_PASSWORD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, result: `pw${++n}`.padEnd(32, "x") } }),
       [CLUSTER_TYPE]: (a) => ({
         id: String(unwrapSecrets(a.inputs).resourceId),
-        state: { ...a.inputs, host: "127.0.0.1", writePort: 7000, readPort: 7001, etcdPort: 7002, primary: "node0", members: MEMBERS, history: [], status: "RUNNING", running: false, drift: ["member node2: patroni stopped"] },
+        state: {
+          ...a.inputs, host: "127.0.0.1", writePort: 7000, readPort: 7001, etcdPort: 7002, primary: "node0", members: MEMBERS, history: [],
+          status: unwrapSecrets(a.inputs).paused === true ? "PENDING" : "RUNNING", running: false, drift: ["member node2: patroni stopped"],
+        },
       }),
       [GUARD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } }),
       [RECORD_TYPE]: (a) => ({ id: `db_resource/${unwrapSecrets(a.inputs).recordId}`, state: a.inputs }),
@@ -162,13 +166,32 @@ describe("PgCluster on the local back end (strict mocks)", () => {
     assert.strictEqual(mocks.byType(RECORD_TYPE).length, 1, "the PgCluster records itself");
   });
 
+  it("passes `lifecycle.state: paused` to the LocalCluster as `paused`; the status is PENDING and the catalogue records PAUSED", async () => {
+    mocks = mocksFor({ "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "local" });
+    const db = new PgCluster("orders", { ...ARGS, lifecycle: { state: "paused" } });
+    await details(db.metadata);
+    await settle(mocks);
+    const inputs = unwrapSecrets(mocks.byType(CLUSTER_TYPE)[0].inputs);
+    assert.strictEqual(inputs.paused, true);
+    assert.strictEqual((await details(db.status)).value, "PENDING");
+    assert.deepStrictEqual((await details(db.endpoints.write.port)).value, 7000, "the ports are kept while paused");
+    const [record] = mocks.byType(RECORD_TYPE);
+    assert.deepStrictEqual([unwrapSecrets(record.inputs).data.lifecycle, unwrapSecrets(record.inputs).data.status], ["PAUSED", "PENDING"]);
+
+    mocks = mocksFor({ "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "local" });
+    const active = new PgCluster("orders", { ...ARGS, lifecycle: { state: "active" } });
+    await details(active.metadata);
+    await settle(mocks);
+    assert.strictEqual("paused" in unwrapSecrets(mocks.byType(CLUSTER_TYPE)[0].inputs), false, "an active cluster gives no `paused` input");
+    assert.strictEqual(unwrapSecrets(mocks.byType(RECORD_TYPE)[0].inputs).data.lifecycle, "ACTIVE");
+  });
+
   it("refuses what a local cluster cannot do, listing every problem, before registering anything", () => {
     mocks = mocksFor();
     assert.throws(() => new PgCluster("orders", { ...ARGS, readReplicas: 1, lifecycle: { state: "paused" }, local: { port: 6543 }, quotas: { maxConnections: 50 }, maintenance: { vacuumAnalyze: true } }), {
       message:
         'PgCluster "orders" asks for what the local back end cannot do yet:\n' +
         "  - `readReplicas` 1: read replicas of a local PgCluster come with a ReadReplicaSet whose `source` is this cluster\n" +
-        "  - `lifecycle.state` `paused`: pausing a local PgCluster is not available yet; scale it down or delete it\n" +
         "  - `quotas`: db_resource quotas on the local back end are enforced on a PgSingle; a PgCluster's are not available yet\n" +
         "  - `maintenance.vacuumAnalyze`: scheduled maintenance on the local back end runs on a PgSingle (pg_cron); a PgCluster's is not available yet\n" +
         "  - `local.port` 6543: a local PgCluster chooses free ports for its write and read endpoints (and every member) at create and keeps them",

@@ -16,6 +16,7 @@ import { clusterHaproxy, clusterSocketDir, patroniConfig } from "./config";
 import { daemonPid, tail, waitUntil, writeOwned } from "./daemon";
 import { FailoverEvent, PatroniView, readHistory, readView } from "./patroni";
 import { memberPid, startEtcd, startHaproxy, startMember, stopCluster } from "./processes";
+import { pauseCluster, pausedDrift, pausedMarker } from "./pause";
 import { statusOf } from "./rest";
 import { ClusterLayout, ClusterMember, LocalClusterSpec, clusterPaths, memberPaths } from "./spec";
 
@@ -48,7 +49,8 @@ export interface LocalClusterState {
   /** Patroni's history of timeline changes (failovers and switchovers), oldest first. */
   history: FailoverEvent[];
   running: boolean;
-  status: "RUNNING" | "FAILED";
+  /** RUNNING with a primary behind HAProxy; PENDING while paused (stopped as asked); FAILED otherwise. */
+  status: "RUNNING" | "PENDING" | "FAILED";
   /** What is not as it should be: dead processes, members not running, no primary. */
   drift: string[];
   instanceDir: string;
@@ -213,6 +215,7 @@ export async function createCluster(given: LocalClusterSpec): Promise<LocalClust
     await withPrimary(spec, layout, (c) => ensureAppObjects(c, spec, spec.restore));
     await awaitSync(layout, spec.syncStandbys);
     writeMarker(spec, layout);
+    if (spec.paused) await pauseCluster(spec, layout);
     return await inspectWith(spec, layout, binDir);
   } catch (err) {
     await discard(spec.dataRoot, spec.resourceId).catch(() => undefined);
@@ -247,6 +250,7 @@ export async function inspectCluster(spec: LocalClusterSpec): Promise<LocalClust
 /** Reads processes, Patroni's view and history of a cluster with a known layout. */
 export async function inspectWith(spec: LocalClusterSpec, layout: ClusterLayout, binDir: string): Promise<LocalClusterState> {
   const p = clusterPaths(spec.dataRoot, spec.resourceId);
+  if (spec.paused) return inspectPaused(spec, layout, binDir);
   const drift: string[] = [];
   if (!daemonPid(p.etcdPid, p.etcdData)) drift.push("etcd stopped");
   if (!daemonPid(p.haproxyPid, p.haproxyCfg)) drift.push("haproxy stopped");
@@ -283,6 +287,32 @@ export async function inspectWith(spec: LocalClusterSpec, layout: ClusterLayout,
     running,
     // A dead standby is drift to repair, not an outage: the endpoints still serve while there is a primary behind HAProxy.
     status: primary && !drift.includes("haproxy stopped") ? "RUNNING" : "FAILED",
+    drift,
+    instanceDir: p.dir,
+    binDir,
+  };
+}
+
+/**
+ * A paused cluster: every member stopped as asked (PENDING), the leader and history remembered at
+ * pause; anything still running is drift (FAILED), which the next update stops.
+ */
+function inspectPaused(spec: LocalClusterSpec, layout: ClusterLayout, binDir: string): LocalClusterState {
+  const p = clusterPaths(spec.dataRoot, spec.resourceId);
+  const marker = pausedMarker(spec.dataRoot, spec.resourceId);
+  const drift = pausedDrift(spec, layout);
+  if (!marker) drift.push("not paused");
+  return {
+    host: "127.0.0.1",
+    writePort: layout.ports.write,
+    readPort: layout.ports.read,
+    etcdPort: layout.ports.etcdClient,
+    layout,
+    primary: "",
+    members: layout.members.map((m) => ({ name: m.name, role: m.name === marker?.leader ? ("primary" as const) : ("standby" as const), host: "127.0.0.1", port: m.pgPort, state: "stopped", pendingRestart: false })),
+    history: marker?.history ?? [],
+    running: false,
+    status: drift.length === 0 ? "PENDING" : "FAILED",
     drift,
     instanceDir: p.dir,
     binDir,

@@ -62,7 +62,6 @@ export const CLUSTER_CHILD = {
 export function checkLocalCluster(spec: PgClusterSpec): void {
   const refuse: string[] = [];
   if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas of a local PgCluster come with a ReadReplicaSet whose \`source\` is this cluster`);
-  if (spec.lifecycle.state === "paused") refuse.push("`lifecycle.state` `paused`: pausing a local PgCluster is not available yet; scale it down or delete it");
   if (spec.quotas) refuse.push("`quotas`: db_resource quotas on the local back end are enforced on a PgSingle; a PgCluster's are not available yet");
   if (spec.maintenance?.vacuumAnalyze) refuse.push("`maintenance.vacuumAnalyze`: scheduled maintenance on the local back end runs on a PgSingle (pg_cron); a PgCluster's is not available yet");
   if (spec.local.port !== undefined) refuse.push(`\`local.port\` ${spec.local.port}: a local PgCluster chooses free ports for its write and read endpoints (and every member) at create and keeps them`);
@@ -123,6 +122,7 @@ export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClus
       // WAL archiving hook: pushes only once a BackupPolicy writes the cluster's pgbackrest.conf; the private socket is how pgBackRest logs in.
       archiveCommand: clusterArchiveCommand(path.join(dataRoot, spec.resourceId), spec.resourceId),
       backupAccess: true,
+      ...(spec.lifecycle.state === "paused" ? { paused: true } : {}),
       ...(clone ? { restore: clone.source } : {}),
       ...(catalog ? { catalog } : {}),
       labels: spec.labels,

@@ -89,6 +89,11 @@ export interface LocalClusterSpec {
    * custom bootstrap, see restore/clusterRestore.ts) instead of initdb; read at create only. @default - initdb
    */
   restore?: CloneSource;
+  /**
+   * Keep the cluster stopped (`lifecycle.state: paused`): Patroni in maintenance mode, every process
+   * stopped, data and ports kept (see pause.ts). @default false
+   */
+  paused?: boolean;
 }
 
 /** One PostgreSQL node under Patroni, with the ports it was given at create. */

@@ -4,6 +4,7 @@
  * removed (HAProxy reloaded), parameters, timing and sync mode go through Patroni's dynamic
  * configuration (members with `pending_restart` are restarted, standbys first), passwords and
  * pg_hba are rewritten and reloaded, and the application role and database follow the spec.
+ * A paused cluster is resumed first (pause.ts) and a cluster asked paused is paused last.
  */
 import * as fs from "fs";
 import { ensureAppObjects, setPassword } from "../admin";
@@ -26,6 +27,7 @@ import {
 } from "./cluster";
 import { clusterParameters, dynamicConfig } from "./config";
 import { daemonPid, waitUntil } from "./daemon";
+import { pauseCluster, pausedMarker, resumeCluster } from "./pause";
 import { memberAction, patchConfig, readView } from "./patroni";
 import { startEtcd, startMember, stopMember } from "./processes";
 import { ClusterLayout, LocalClusterSpec, REPLICATION_USER, clusterPaths, memberPaths } from "./spec";
@@ -85,6 +87,17 @@ export async function updateCluster(old: LocalClusterSpec, spec: LocalClusterSpe
   const { user, binDir, paths } = clusterContext(spec);
   const layout = layoutOf(spec.dataRoot, spec.resourceId);
   if (!layout) throw new Error(`the local cluster \`${spec.resourceId}\` is gone from ${paths.dir}; run \`pulumi refresh\` so it is created again`);
+  // Paused and staying paused: only what still runs is stopped (the provider refuses other changes while paused).
+  if (old.paused && spec.paused) {
+    await pauseCluster(spec, layout);
+    return inspectWith(spec, layout, binDir);
+  }
+  // Resuming (or a pause that stopped half-way): back up as it was, then the changes below apply as to a running cluster.
+  if (old.paused || pausedMarker(spec.dataRoot, spec.resourceId)) {
+    await resumeCluster(old, layout, user);
+    await awaitMembers(layout, layout.members.map((m) => m.name));
+    if (!daemonPid(paths.haproxyPid, paths.haproxyCfg)) await restartHaproxy(old, layout, user);
+  }
   // Passwords first, while every member still logs in with the old ones.
   const superuserChanged = old.superuserPassword !== spec.superuserPassword;
   if (superuserChanged || old.replicationPassword !== spec.replicationPassword) {
@@ -136,5 +149,6 @@ export async function updateCluster(old: LocalClusterSpec, spec: LocalClusterSpe
   await withPrimary(spec, layout, (c) => ensureAppObjects(c, spec, old));
   await awaitSync(layout, spec.syncStandbys);
   await waitUntil("HAProxy's write pool to reach the primary", 30_000, () => withPrimary(spec, layout, async (c) => (await c.query("SELECT pg_is_in_recovery() AS r")).rows[0].r === false));
+  if (spec.paused) await pauseCluster(spec, layout);
   return inspectWith(spec, layout, binDir);
 }
