@@ -286,6 +286,8 @@ function floor(): void {
         paused: false,
         deletionPolicy: "hard",
         softDeleteRetentionDays: 7,
+        maintenanceWindow: plan.maintenanceWindow,
+        applyImmediately: false,
         labels,
       },
       { protect: plan.deletionProtection, ...afterGuard },

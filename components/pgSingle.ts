@@ -95,6 +95,12 @@ export interface PgSingleArgs {
     deletionPolicy?: "hard" | "soft";
     softDeleteRetentionDays?: number;
     maintenanceWindow?: string;
+    /**
+     * Restart at once for a parameter change that needs it, instead of waiting for `maintenanceWindow` (an urgent change).
+     * Read by the local back end; on aws use `aws.applyImmediately`.
+     * @default false
+     */
+    applyImmediately?: boolean;
   };
   /**
    * PostgreSQL parameters on top of the plan's (names as PostgreSQL spells them).

@@ -46,6 +46,8 @@ export interface DbResourceSpec {
     deletionPolicy: DeletionPolicy;
     softDeleteRetentionDays: number;
     maintenanceWindow: string;
+    /** A parameter change that needs a restart restarts at once instead of waiting for `maintenanceWindow` (local back end); absent = false. */
+    applyImmediately?: boolean;
   };
   /**
    * Limits on the db_resource, measured at every `pulumi up`/`refresh`:

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { sameSetting } from "../backends/local/config";
-import { LocalServerSpec, createServer, destroyServer, inspectServer, updateServer } from "../backends/local/server";
+import { LocalServerSpec, createServer, destroyServer, inspectServer, restartAllowedNow, updateServer } from "../backends/local/server";
 import type { CloneSource } from "../backends/local/restore/pgbackrestRestore";
 import { changeProblems } from "../model/change";
 import { KINDS, UNKNOWN } from "./values";
@@ -49,6 +49,9 @@ function specOf(p: any): LocalServerSpec {
     deletionPolicy: p.deletionPolicy === "soft" ? "soft" : "hard",
     softDeleteRetentionDays: typeof p.softDeleteRetentionDays === "number" ? p.softDeleteRetentionDays : 7,
     ...(p.restore ? { restore: p.restore } : {}),
+    // Unknown during a preview: judged as no window (a restart allowed) there, and for real at `up`.
+    ...(typeof p.maintenanceWindow === "string" && p.maintenanceWindow !== "" && p.maintenanceWindow !== UNKNOWN ? { maintenanceWindow: p.maintenanceWindow } : {}),
+    applyImmediately: p.applyImmediately === true,
   };
 }
 
@@ -84,18 +87,22 @@ export const localServerProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: Outputs, news: LocalServerInputs) {
     const replaces = LOCAL_SERVER_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
     const changed: string[] = [];
-    const scalar = ["version", "runAs", "superuserPassword", "databaseName", "username", "password", "storageGb", "deletionPolicy", "softDeleteRetentionDays"] as const;
+    const scalar = ["version", "runAs", "superuserPassword", "databaseName", "username", "password", "storageGb", "deletionPolicy", "softDeleteRetentionDays", "maintenanceWindow"] as const;
     for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     // `restore` only says how the data directory was made: dropping it once the clone exists changes nothing.
-    for (const k of ["archive", "paused"] as const) if (known(news[k]) && (olds[k] === true) !== (news[k] === true)) changed.push(k);
+    for (const k of ["archive", "paused", "applyImmediately"] as const) if (known(news[k]) && (olds[k] === true) !== (news[k] === true)) changed.push(k);
     if (known(news.port) && news.port !== olds.port) changed.push("port");
     if (known(news.allowedCidrs) && JSON.stringify(olds.allowedCidrs) !== JSON.stringify(news.allowedCidrs)) changed.push("allowedCidrs");
     if (known(news.parameters)) {
-      const keys = new Set([...Object.keys(olds.parameters ?? {}), ...Object.keys(news.parameters ?? {})]);
-      if ([...keys].some((k) => !sameSetting(olds.parameters?.[k], news.parameters?.[k]))) changed.push("parameters");
+      // `parameters` holds what runs; a setting waiting for its restart is compared with the value written for it.
+      const was = { ...olds.parameters, ...(olds.pendingValues ?? {}) };
+      const keys = new Set([...Object.keys(was), ...Object.keys(news.parameters ?? {})]);
+      if ([...keys].some((k) => !sameSetting(was[k], news.parameters?.[k]))) changed.push("parameters");
     }
     // Drift that read found (server stopped, role or database dropped by hand) is repaired by an update.
     if ((olds.running === false && olds.paused !== true) || (Array.isArray(olds.drift) && olds.drift.length > 0)) changed.push("drift");
+    // A restart left pending outside the maintenance window is due once a run falls inside it (or `applyImmediately`).
+    if (Array.isArray(olds.pendingRestart) && olds.pendingRestart.length > 0 && restartAllowedNow(specOf({ ...olds, ...news }))) changed.push("pendingRestart");
     return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: false };
   },
 
@@ -150,6 +157,14 @@ export interface LocalServerArgs {
   softDeleteRetentionDays?: pulumi.Input<number>;
   /** Make the data directory from a BackupPolicy's repository instead of initdb; read at create only. @default - a new, empty cluster */
   restore?: pulumi.Input<CloneSource>;
+  /**
+   * The db_resource's `lifecycle.maintenanceWindow` (`ddd:hh:mm-ddd:hh:mm`, UTC): a changed parameter that needs a
+   * restart is applied only inside it; outside it the value is written and listed in `pendingRestart`.
+   * @default - none: such a change restarts at once
+   */
+  maintenanceWindow?: pulumi.Input<string>;
+  /** Restart for a changed parameter at once, even outside `maintenanceWindow`. @default false */
+  applyImmediately?: pulumi.Input<boolean>;
 }
 
 /** One real PostgreSQL server process on this machine (type `pulumi-nodejs:dynamic/pgplatform:LocalServer`). */
@@ -165,11 +180,15 @@ export class LocalServer extends pulumi.dynamic.Resource {
   declare readonly serverVersion: pulumi.Output<string>;
   declare readonly parameters: pulumi.Output<Record<string, string>>;
   declare readonly drift: pulumi.Output<string[]>;
+  /** Parameters written but waiting for a restart (in the maintenance window); empty when none. */
+  declare readonly pendingRestart: pulumi.Output<string[]>;
+  /** The values written for the `pendingRestart` parameters (`parameters` shows what runs until the restart). */
+  declare readonly pendingValues: pulumi.Output<Record<string, string>>;
   declare readonly superuserPassword: pulumi.Output<string>;
   declare readonly password: pulumi.Output<string>;
 
   constructor(name: string, args: LocalServerArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = { host: undefined, status: undefined, lifecycle: undefined, running: undefined, dataDir: undefined, instanceDir: undefined, binDir: undefined, serverVersion: undefined, drift: undefined };
+    const outputs = { host: undefined, status: undefined, lifecycle: undefined, running: undefined, dataDir: undefined, instanceDir: undefined, binDir: undefined, serverVersion: undefined, drift: undefined, pendingRestart: undefined, pendingValues: undefined };
     super(
       localServerProvider,
       name,

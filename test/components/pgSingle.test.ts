@@ -100,6 +100,8 @@ describe("PgSingle (strict mocks)", () => {
       paused: false,
       deletionPolicy: "hard",
       softDeleteRetentionDays: 7,
+      maintenanceWindow: "sun:04:00-sun:05:00",
+      applyImmediately: false,
       labels: {
         "pgplatform.io/project": "shop",
         "pgplatform.io/environment": "dev",

@@ -92,6 +92,18 @@ function warnUnmet(scope: pulumi.ComponentResource, spec: PgSingleSpec): void {
   }
 }
 
+/** Says when parameters wait for a restart in the maintenance window (the provider itself cannot log). */
+function warnPendingRestart(scope: pulumi.ComponentResource, spec: PgSingleSpec, server: LocalServer): void {
+  server.pendingRestart.apply((pending) => {
+    if (!Array.isArray(pending) || pending.length === 0) return;
+    pulumi.log.warn(
+      `${pending.map((k) => `\`${k}\``).join(", ")} changed and wait${pending.length === 1 ? "s" : ""} for a restart in the maintenance window ${spec.lifecycle.maintenanceWindow} (UTC): ` +
+        "the next `pulumi up` inside it restarts the server; set `lifecycle.applyImmediately: true` to restart now",
+      scope,
+    );
+  });
+}
+
 export class LocalBackend implements Backend {
   readonly name = "local" as const;
 
@@ -135,10 +147,13 @@ export class LocalBackend implements Backend {
         paused: spec.lifecycle.state === "paused",
         deletionPolicy: spec.lifecycle.deletionPolicy,
         softDeleteRetentionDays: spec.lifecycle.softDeleteRetentionDays,
+        maintenanceWindow: spec.lifecycle.maintenanceWindow,
+        applyImmediately: spec.lifecycle.applyImmediately ?? false,
         ...(clone ? { restore: clone.source } : {}),
       },
       { parent: scope, protect: spec.lifecycle.deletionProtection, ...(clone ? { dependsOn: clone.dependsOn } : {}) },
     );
+    warnPendingRestart(scope, spec, server);
     const compute = `shared_buffers=${spec.compute.local.sharedBuffers}`;
     const handle: LocalSingleHandle = { type: "local-single", server, dataRoot, runAs: config.get("localRunAs") ?? "postgres", superuserPassword: server.superuserPassword };
     const endpoint = endpointOf(server.host, server.port);

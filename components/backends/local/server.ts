@@ -10,6 +10,7 @@ import { AdminLogin, ensureAppObjects, readFacts, setPassword, withAdmin } from 
 import { archiveCommand } from "./backup/pgbackrest";
 import { findServerBinaries } from "./binaries";
 import { ServerConfig, managedSettings, normalizeSetting } from "./config";
+import { inWindow, maintenanceNow } from "./maintenance/window";
 import { InstancePaths, initCluster, instancePaths, lastLogLines, socketDirOf, prepareDataRoot, reloadServer, restartServer, startServer, stopServer, usableBinDir, writeConfig } from "./instance";
 import { chownTree, freePort, runningPostmaster } from "./process";
 import { CloneSource, archiveCurrentWal, awaitPromotion, restoreDataDirectory, withPeer } from "./restore/pgbackrestRestore";
@@ -44,6 +45,18 @@ export interface LocalServerSpec {
   softDeleteRetentionDays?: number;
   /** Make the data directory from another server's backups instead of initdb (at create only). */
   restore?: CloneSource;
+  /**
+   * The db_resource's maintenance window (`ddd:hh:mm-ddd:hh:mm`, UTC): a changed parameter that needs a
+   * restart is written and left pending outside it. @default - none: such a change restarts at once
+   */
+  maintenanceWindow?: string;
+  /** Restart for a changed parameter at once, even outside `maintenanceWindow`. @default false */
+  applyImmediately?: boolean;
+}
+
+/** Whether a restart that a parameter change needs may happen now (always, without a window). */
+export function restartAllowedNow(spec: Pick<LocalServerSpec, "maintenanceWindow" | "applyImmediately">, now: Date = maintenanceNow()): boolean {
+  return spec.applyImmediately === true || !spec.maintenanceWindow || inWindow(spec.maintenanceWindow, now);
 }
 
 /** What a local server really is, as `inspectServer` finds it. */
@@ -63,6 +76,13 @@ export interface LocalServerState {
   parameters: Record<string, string>;
   /** Managed objects found missing or changed out of band (`role app`, `database app`). */
   drift: string[];
+  /**
+   * Settings written to the configuration whose new value waits for a restart (`pg_settings.pending_restart`),
+   * as the spec spells them: a change made outside the maintenance window, applied by a run inside it.
+   */
+  pendingRestart: string[];
+  /** The values written for the `pendingRestart` settings of the spec (live after the restart; `parameters` shows what runs). */
+  pendingValues: Record<string, string>;
 }
 
 interface Context {
@@ -188,9 +208,12 @@ async function inspectWith(spec: LocalServerSpec, ctx: Context, knownPort?: numb
   const base = { host: "127.0.0.1", instanceDir: ctx.paths.instanceDir, dataDir: ctx.paths.dataDir, binDir: ctx.binDir, lifecycle };
   if (!pm) {
     const drift = spec.paused ? [] : ["server stopped"];
-    return { ...base, port: knownPort ?? spec.port ?? 0, running: false, status: spec.paused ? "PENDING" : "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift };
+    return { ...base, port: knownPort ?? spec.port ?? 0, running: false, status: spec.paused ? "PENDING" : "FAILED", serverVersion: "", parameters: { ...spec.parameters }, drift, pendingRestart: [], pendingValues: {} };
   }
-  const facts = await withAdmin(loginOf(spec, pm.port), (c) => readFacts(c, Object.keys(spec.parameters), spec));
+  const { facts, pendingRestart } = await withAdmin(loginOf(spec, pm.port), async (c) => ({
+    facts: await readFacts(c, Object.keys(spec.parameters), spec),
+    pendingRestart: await pendingRestartOf(c, spec),
+  }));
   const drift: string[] = [];
   if (!facts.roleExists) drift.push(`role ${spec.username}`);
   if (!facts.databaseExists) drift.push(`database ${spec.databaseName}`);
@@ -198,13 +221,30 @@ async function inspectWith(spec: LocalServerSpec, ctx: Context, knownPort?: numb
   const parameters: Record<string, string> = {};
   for (const k of Object.keys(spec.parameters)) parameters[k] = facts.settings[k] ?? "";
   if (spec.paused) drift.push("server running while paused");
-  return { ...base, port: pm.port, running: true, status: drift.length > 0 && spec.paused ? "FAILED" : "RUNNING", serverVersion: facts.serverVersion, parameters, drift };
+  return { ...base, port: pm.port, running: true, status: drift.length > 0 && spec.paused ? "FAILED" : "RUNNING", serverVersion: facts.serverVersion, parameters, drift, pendingRestart, pendingValues: pendingValuesOf(spec, pendingRestart) };
+}
+
+function pendingValuesOf(spec: LocalServerSpec, pending: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const k of pending) if (spec.parameters[k] !== undefined) values[k] = spec.parameters[k];
+  return values;
+}
+
+/** The settings the running server holds for a restart, spelled as the spec spells them, sorted. */
+async function pendingRestartOf(client: any, spec: LocalServerSpec): Promise<string[]> {
+  const byLower = new Map(Object.keys(spec.parameters).map((k) => [k.toLowerCase(), k]));
+  const rows = (await client.query("SELECT name FROM pg_settings WHERE pending_restart")).rows;
+  return rows.map((r: any) => byLower.get(String(r.name).toLowerCase()) ?? String(r.name)).sort();
 }
 
 /**
  * Brings a server from `old` to `spec`: rewrites its config, starts it if it is down, restarts
  * only when a changed setting needs it (or the port moved), otherwise reloads; then renames,
  * re-creates or re-passwords the role and database as needed.
+ * A changed parameter that needs a restart restarts only inside `spec.maintenanceWindow` (or with
+ * `applyImmediately`); outside it the new value is written, the rest reloaded, and the setting is
+ * reported in `pendingRestart`. Restarts the server needs by itself (it is down, its port moved, a
+ * managed setting such as `listen_addresses` or archiving changed) are never deferred.
  */
 export async function updateServer(old: LocalServerSpec & { port?: number }, spec: LocalServerSpec): Promise<LocalServerState> {
   const ctx = contextOf(spec);
@@ -218,16 +258,19 @@ export async function updateServer(old: LocalServerSpec & { port?: number }, spe
   if (pm && !restart) {
     // Compare against the running server before the files change: a postmaster-context setting needs a restart.
     // listen_addresses is one, and follows the allowlist (loopback only, or everywhere).
-    const wanted: Record<string, string> = { ...spec.parameters, ...managedSettings(configOf(spec, port, ctx)) };
+    const managed = managedSettings(configOf(spec, port, ctx));
+    const wanted: Record<string, string> = { ...spec.parameters, ...managed };
     const facts = await withAdmin(loginOf(old, pm.port), (c) => readFacts(c, Object.keys(wanted), old));
-    restart = facts.restartOnly.some((k) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(wanted[k]));
+    const needs = facts.restartOnly.filter((k) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(wanted[k]));
+    // The server's own settings restart now; the user's parameters wait for the maintenance window.
+    restart = needs.some((k) => k in managed) || (needs.length > 0 && restartAllowedNow(spec));
   }
   writeConfig(paths, configOf(spec, port, ctx), user);
   if (!pm) await startServer(binDir, paths, user);
   else if (restart) await restartServer(binDir, paths, user);
   else {
     await reloadServer(binDir, paths, user);
-    await settled(loginOf(old, port), spec);
+    await settled(loginOf(old, port), spec, Object.keys(managedSettings(configOf(spec, port, ctx))));
   }
   if (old.superuserPassword !== spec.superuserPassword) {
     await withAdmin(loginOf(old, port), (c) => setPassword(c, spec.superuser, spec.superuserPassword));
@@ -238,13 +281,20 @@ export async function updateServer(old: LocalServerSpec & { port?: number }, spe
   return inspectWith(spec, ctx, port);
 }
 
-/** Waits (up to 5 s) until a reload is visible: the postmaster applies SIGHUP asynchronously. */
-async function settled(login: AdminLogin, spec: LocalServerSpec): Promise<void> {
+/**
+ * Waits (up to 5 s) until a reload is visible: the postmaster applies SIGHUP asynchronously. A
+ * restart-only parameter left at its old value must show as `pending_restart` by then.
+ */
+async function settled(login: AdminLogin, spec: LocalServerSpec, managed: string[]): Promise<void> {
   const until = Date.now() + 5_000;
   for (;;) {
-    const facts = await withAdmin(login, (c) => readFacts(c, Object.keys(spec.parameters), spec));
+    const { facts, pendingRestart } = await withAdmin(login, async (c) => ({
+      facts: await readFacts(c, Object.keys(spec.parameters), spec),
+      pendingRestart: await pendingRestartOf(c, spec),
+    }));
+    const differs = (k: string) => facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(spec.parameters[k]);
     const pending = Object.keys(spec.parameters).filter(
-      (k) => !facts.restartOnly.includes(k) && facts.settings[k] !== undefined && normalizeSetting(facts.settings[k]) !== normalizeSetting(spec.parameters[k]),
+      (k) => !managed.includes(k) && differs(k) && (!facts.restartOnly.includes(k) || !pendingRestart.includes(k)),
     );
     if (pending.length === 0 || Date.now() > until) return;
     await new Promise((r) => setTimeout(r, 100));

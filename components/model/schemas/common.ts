@@ -66,6 +66,7 @@ export function commonShape() {
         deletionPolicy: z.enum(["hard", "soft"]),
         softDeleteRetentionDays: int().min(1).max(365),
         maintenanceWindow: z.string(),
+        applyImmediately: z.boolean(),
       })
       .partial()
       .strict()
@@ -318,6 +319,7 @@ export function resolveCommon(input: any, name: string, kind: ResourceKind, fact
       deletionPolicy: input.lifecycle?.deletionPolicy ?? (production ? "soft" : "hard"),
       softDeleteRetentionDays: input.lifecycle?.softDeleteRetentionDays ?? DEFAULTS.softDeleteRetentionDays,
       maintenanceWindow: input.lifecycle?.maintenanceWindow ?? plan.maintenanceWindow,
+      ...(input.lifecycle?.applyImmediately !== undefined ? { applyImmediately: input.lifecycle.applyImmediately } : {}),
     },
     tags: { ...(input.tags ?? {}) },
     ...(input.quotas
