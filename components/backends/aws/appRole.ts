@@ -33,6 +33,7 @@ export interface AppAccess {
 /**
  * Renders the app role and database ownership on the db_resource reached at `endpoint` (the RDS
  * endpoint, not a CNAME) with the master password; they wait for `dependsOn` (the instance or cluster members).
+ * `appPassword` (a blue-green upgrade's green side: blue's) replaces the generated password.
  */
 export function renderAppAccess(
   scope: pulumi.ComponentResource,
@@ -43,10 +44,12 @@ export function renderAppAccess(
   dependsOn: pulumi.Resource[],
   databaseName: string = spec.databaseName,
   username: string = spec.username,
+  appPassword?: pulumi.Input<string>,
 ): AppAccess {
   const admin = pulumi.secret(pulumi.all([endpoint.host, endpoint.port, masterPassword]).apply(([host, port, pw]) => adminSqlOf(spec, host, port, pw)));
+  // A blue-green upgrade's green side takes blue's password (the stable endpoint's credentials work on both sides).
   const password = pulumi.secret(
-    new random.RandomPassword(`${name}-${APP_ACCESS_CHILD.password}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result,
+    appPassword ?? new random.RandomPassword(`${name}-${APP_ACCESS_CHILD.password}`, { length: DEFAULTS.passwordLength, special: false }, { parent: scope }).result,
   );
   const keep = { parent: scope, dependsOn, retainOnDelete: true };
   const role = new Role(`${name}-${APP_ACCESS_CHILD.role}`, { admin, name: username, password, login: true, connectionLimit: -1, memberOf: [], onDelete: "lock" }, keep);

@@ -192,7 +192,7 @@ export function clusterAlarms(spec: PgClusterSpec, settings: AwsSettings, cluste
 }
 
 /** Renders a PgCluster on AWS. */
-export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
+export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource, appPassword?: pulumi.Input<string>): RenderedDbResource {
   const name = spec.name;
   const settings = settingsOf(spec);
   const restore = spec.restore ? clusterRestoreOf(spec, restoreFrom) : undefined;
@@ -221,7 +221,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
   const writeHost = record ? record.fqdn : serving.cluster.endpoint;
   // With SQL access the application gets its own role, made through the writer endpoint once the members run.
   const access = sqlAccessOf(spec)
-    ? renderAppAccess(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members], databaseName)
+    ? renderAppAccess(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members], databaseName, spec.username, appPassword)
     : undefined;
   const write = endpointOf(writeHost, serving.cluster.port);
   const read = endpointOf(serving.cluster.readerEndpoint, serving.cluster.port);

@@ -89,7 +89,7 @@ export function deletionArgs(settings: AwsSettings, deletionProtection: boolean,
 }
 
 /** Renders a PgSingle on AWS. */
-export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
+export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleSpec, restoreFrom?: RenderedBackupSource, appPassword?: pulumi.Input<string>): RenderedDbResource {
   const name = spec.name;
   const settings = settingsOf(spec);
   const restore = spec.restore ? instanceRestoreOf(spec, restoreFrom) : undefined;
@@ -200,7 +200,7 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
   const host = record ? record.fqdn : serving.address;
   const port = serving.port;
   // With SQL access the application gets its own role; the master user stays the admin, on the RDS endpoint (TLS names it).
-  const access = sqlAccessOf(spec) ? renderAppAccess(scope, name, spec, { host: serving.address, port }, password, [serving, desiredState], databaseName) : undefined;
+  const access = sqlAccessOf(spec) ? renderAppAccess(scope, name, spec, { host: serving.address, port }, password, [serving, desiredState], databaseName, spec.username, appPassword) : undefined;
   const write = endpointOf(host, port);
   const read = replicas.length > 0 ? endpointOf(replicas[0].address, replicas[0].port) : write;
   const handle: AwsHandle = {

@@ -5,12 +5,15 @@
  *   of the new family), so the change goes on the PgSingle or PgCluster itself.
  * - `blue_green`: the green side is a new db_resource (instance, or an Aurora cluster for a
  *   single-to-cluster migration) of the target version and plan in the source's network, with a
- *   Route53 record as the stable endpoint (`<upgrade>.<source aws.dns name>`), on blue until
- *   cut-over. The data copy is logical replication, which needs SQL reach from the program to both
- *   databases (`aws.sqlAccess` gives the program that reach and TLS, but the replication driver is
- *   not built for aws yet); this version renders `prepare` and `rollback` and refuses `cutover` and
- *   `finalize` rather than switch the application to an empty green side. For a PgSingle, RDS's own
- *   blue/green deployment (`aws.blueGreenUpdate` + a `version` change) does the whole move.
+ *   Route53 record as the stable endpoint (`<upgrade>.<source aws.dns name>`). The data copy is
+ *   logical replication run by the program over TLS as each side's master user, which needs
+ *   `aws.sqlAccess` on the source (the green side inherits it): the `AwsUpgrade` dynamic resource
+ *   (components/providers/awsUpgrade.ts) runs every phase and reports the side that serves, and the
+ *   record follows it. Green's application role takes blue's password, so the stable endpoint's
+ *   credentials work on both sides. Without `aws.sqlAccess` only `prepare` and `rollback` render
+ *   (the green side and the record on blue) and `cutover` and `finalize` are refused rather than
+ *   switch the application to an empty green side. For a PgSingle, RDS's own blue/green deployment
+ *   (`aws.blueGreenUpdate` + a `version` change) does the whole move.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, show } from "../../model/errors";
@@ -25,6 +28,17 @@ import { AwsHandle, awsHandleOf } from "./handle";
 import { renderSingleAws } from "./instance";
 import { AWS_CHILD, IDENTIFIER_SUFFIX } from "./names";
 import { renderDnsRecord } from "./restore";
+import { adminSqlOf, sqlAccessOf } from "./sqlAccess";
+import { recordDbResource } from "../../catalog/componentRecords";
+import { catalogInputOf, catalogTarget } from "../../catalog/target";
+import { resourceIdOf } from "../../model/ids";
+import { AwsUpgrade } from "../../providers/awsUpgrade";
+
+/** Suffix of the upgrade's dynamic resource (`<upgrade>-upgrade`). */
+export const AWS_UPGRADE_CHILD = "upgrade";
+
+/** How long prepare waits for the initial copy and the catch-up, in seconds. */
+export const AWS_PREPARE_TIMEOUT_SECONDS = 3600;
 
 /** The green side's spec: the source's, moved to the target version and plan, in the same network. */
 export function greenSpecOf(spec: BlueGreenUpgradeSpec, src: PgSingleSpec | PgClusterSpec, h: AwsHandle): PgSingleSpec | PgClusterSpec {
@@ -76,10 +90,10 @@ export function checkUpgradeAws(spec: BlueGreenUpgradeSpec, source: RenderedSour
     if (!h.settings.logicalReplication) {
       p.add("source", `\`source\` \`${source.spec.resourceId}\` needs \`aws.logicalReplication: true\` for a blue-green upgrade (\`rds.logical_replication = 1\` in its parameter group: the green side is fed by logical replication; the parameter takes a reboot, so set it before \`prepare\`)`);
     }
-    if (spec.phase === "cutover" || spec.phase === "finalize") {
+    if ((spec.phase === "cutover" || spec.phase === "finalize") && !sqlAccessOf(source.spec)) {
       p.add(
         "phase",
-        `\`phase\` \`${spec.phase}\` is not available on the \`aws\` back end in this version: the data copy to the green side is logical replication (publication on blue, subscription on green, catch-up, write freeze, sequence copy, then the Route53 switch), which the aws back end does not drive yet, even with \`aws.sqlAccess\`; moving the application to an empty green side would lose its data${source.spec.kind === "pg_single" && spec.targetKind === "pg_single" ? "; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment)" : ""}; got ${show(spec.phase)}`,
+        `\`phase\` \`${spec.phase}\` is not available on the \`aws\` back end in this version: the data copy to the green side is logical replication (publication on blue, subscription on green, catch-up, write freeze, sequence copy, then the Route53 switch), which the program runs only with \`aws.sqlAccess: true\` on the source (its TLS SQL reach to both databases; set it when the source is created); without it, moving the application to an empty green side would lose its data${source.spec.kind === "pg_single" && spec.targetKind === "pg_single" ? "; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment)" : ""}; got ${show(spec.phase)}`,
       );
     }
     const green = greenSpecOf(spec, source.spec, h);
@@ -93,26 +107,82 @@ export function checkUpgradeAws(spec: BlueGreenUpgradeSpec, source: RenderedSour
   p.throwIfAny(awsSubject("BlueGreenUpgrade", spec.name));
 }
 
-/** Renders a BlueGreenUpgrade on AWS (phases `prepare` and `rollback`: the green side, the stable record on blue). */
+/** Renders a BlueGreenUpgrade on AWS: the green side, the stable record, and with `aws.sqlAccess` the upgrade that feeds green and moves the record. */
 export function renderUpgradeAws(scope: pulumi.ComponentResource, spec: BlueGreenUpgradeSpec, source: RenderedSource): RenderedUpgrade {
   const h = awsHandleOf(source.rendered.handle, `the source of BlueGreenUpgrade ${JSON.stringify(spec.name)}`);
-  const greenSpec = greenSpecOf(spec, source.spec, h);
-  const green: RenderedDbResource = greenSpec.kind === "pg_single" ? renderSingleAws(scope, greenSpec) : renderClusterAws(scope, greenSpec);
+  const s = source.spec;
+  const greenSpec = greenSpecOf(spec, s, h);
+  const blue = source.rendered.connection;
+  const driven = sqlAccessOf(s);
+  const appPassword = driven ? blue.password : undefined;
+  const green: RenderedDbResource = greenSpec.kind === "pg_single" ? renderSingleAws(scope, greenSpec, undefined, appPassword) : renderClusterAws(scope, greenSpec, undefined, appPassword);
   const dns = h.settings.dns!;
   const stableName = `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}.${dns.name}`;
-  const blue = source.rendered.connection;
-  const record = renderDnsRecord(scope, spec.name, { ...dns, name: stableName }, h.instance ? h.instance.address : h.cluster!.endpoint);
+  const blueHost = h.instance ? h.instance.address : h.cluster!.endpoint;
+  if (!driven) {
+    const record = renderDnsRecord(scope, spec.name, { ...dns, name: stableName }, blueHost);
+    return {
+      connection: connectionOf(record.fqdn, blue.port, blue.database, blue.user, blue.password),
+      green,
+      activeSide: pulumi.output("blue" as const),
+      progress: pulumi.output(spec.phase).apply((phase): Record<string, unknown> => ({
+        phase,
+        stableEndpoint: stableName,
+        green: greenSpec.resourceId,
+        replication: "not started: the aws back end runs the logical replication only with `aws.sqlAccess` on the source (see docs/aws.md)",
+      })),
+      status: green.status,
+      resources: [...green.resources, record],
+    };
+  }
+  const gh = awsHandleOf(green.handle, `the green side of BlueGreenUpgrade ${JSON.stringify(spec.name)}`);
+  const greenHost = gh.instance ? gh.instance.address : gh.cluster!.endpoint;
+  const sideOf = (sideSpec: typeof s | typeof greenSpec, host: pulumi.Input<string>, port: number, masterPassword: pulumi.Input<string>) =>
+    pulumi.all([host, masterPassword, blue.password]).apply(([hostName, pw, app]) => ({
+      admin: adminSqlOf(sideSpec, hostName, port, pw),
+      database: sideSpec.databaseName,
+      appUser: s.username,
+      appPassword: app,
+    }));
+  const catalog = catalogInputOf(catalogTarget());
+  const greenRecord = catalog ? recordDbResource(scope, greenSpec.name, catalog, greenSpec, green) : undefined;
+  const upgrade = new AwsUpgrade(
+    `${spec.name}-${AWS_UPGRADE_CHILD}`,
+    {
+      upgradeId: resourceIdOf(spec.kind, s.projectId, s.environmentId, spec.name),
+      phase: spec.phase,
+      blue: sideOf(s, blueHost, h.port, h.masterPassword),
+      green: sideOf(greenSpec, greenHost, gh.port, gh.masterPassword),
+      stableEndpoint: stableName,
+      tablesWithoutPrimaryKey: spec.tablesWithoutPrimaryKey,
+      maxWritePauseSeconds: spec.maxWritePauseSeconds,
+      prepareTimeoutSeconds: AWS_PREPARE_TIMEOUT_SECONDS,
+      migration: {
+        migrationType: spec.targetKind !== s.kind ? "single_to_cluster" : "blue_green_upgrade",
+        sourceResourceId: s.resourceId,
+        targetResourceId: greenSpec.resourceId,
+        fromVersion: s.version,
+        toVersion: spec.targetVersion,
+      },
+      ...(catalog ? { catalog } : {}),
+    },
+    { parent: scope, dependsOn: [...source.rendered.resources, ...green.resources, ...(greenRecord ? [greenRecord] : [])] },
+  );
+  // The record follows the side the upgrade reports serving: it moves once the switch (freeze, catch-up, sequences) is done.
+  const target = pulumi.all([upgrade.activeSide, blueHost, greenHost]).apply(([side, b, g]) => (side === "green" ? g : b));
+  const record = renderDnsRecord(scope, spec.name, { ...dns, name: stableName }, target);
   return {
     connection: connectionOf(record.fqdn, blue.port, blue.database, blue.user, blue.password),
     green,
-    activeSide: pulumi.output("blue" as const),
-    progress: pulumi.output(spec.phase).apply((phase): Record<string, unknown> => ({
+    activeSide: upgrade.activeSide,
+    progress: pulumi.all([upgrade.appliedPhase, upgrade.status, upgrade.progress]).apply(([phase, status, progress]): Record<string, unknown> => ({
       phase,
+      migrationStatus: status,
       stableEndpoint: stableName,
       green: greenSpec.resourceId,
-      replication: "not started: the aws back end does not run the logical replication SQL in this version (see docs/aws.md)",
+      ...progress,
     })),
     status: green.status,
-    resources: [...green.resources, record],
+    resources: [...green.resources, upgrade, record],
   };
 }

@@ -23,6 +23,7 @@ import { SqlConnection, withClient } from "../../providers/sql/connection";
 import { dropPublication, dropSlot, ensurePublication, setReplicaIdentityFull, tableLabel, tablesWithoutKey, userTables } from "../../providers/sql/publication";
 import { applySequenceValues, currentLsn, sequenceValues, slotLagBytes, waitForConfirmed } from "../../providers/sql/replication";
 import { disableSubscription, dropSubscription, ensureSubscription, subscriptionExists, waitForInitialCopy } from "../../providers/sql/subscription";
+import { scramVerifier } from "../local/scram";
 import { LogEntry, Side, entry, replicationNames } from "../local/upgrade/types";
 import { copySchemaByCatalog } from "./upgradeSchema";
 
@@ -97,13 +98,13 @@ export async function blueProblems(plan: AwsUpgradePlan): Promise<string[]> {
   });
 }
 
-/** Green's app role: made (LOGIN) or altered to blue's password, so the stable endpoint's credentials work on both sides. */
+/** Green's app role: made (LOGIN) or altered to blue's password (sent as a SCRAM verifier made here, never in clear), so the stable endpoint's credentials work on both sides. */
 async function ensureGreenAppRole(plan: AwsUpgradePlan): Promise<void> {
   const g = plan.green;
   await on(g, async (c) => {
     const role = c.escapeIdentifier(g.appUser);
     const exists = (await c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [g.appUser])).rowCount > 0;
-    await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${role} LOGIN PASSWORD ${c.escapeLiteral(plan.blue.appPassword)}`);
+    await c.query(`${exists ? "ALTER" : "CREATE"} ROLE ${role} LOGIN PASSWORD ${c.escapeLiteral(scramVerifier(plan.blue.appPassword))}`);
     const member = (await c.query("SELECT pg_has_role(current_user, $1, 'MEMBER') AS m", [g.appUser])).rows[0].m;
     if (!member) await c.query(`GRANT ${role} TO CURRENT_USER`);
   });

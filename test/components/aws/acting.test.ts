@@ -7,7 +7,7 @@ import assert from "assert";
 import { BackupPolicy, BlueGreenUpgrade, PgCluster, PgSingle, ReadReplicaSet } from "../../../components";
 import { awsCronOf } from "../../../components/backends/aws/backup";
 import { RDS_HOST, SUBNET_ZONES } from "../../harness/handlers/aws";
-import { StrictMocks, isSecretWrapped } from "../../harness/mocks";
+import { StrictMocks, isSecretWrapped, settle } from "../../harness/mocks";
 import { details } from "../../harness/outputs";
 import { NET, awsChildren, awsMocks, inputsOf, labelsOf, registrationOf } from "./support";
 
@@ -257,7 +257,7 @@ describe("aws: components acting on a db_resource (strict mocks)", () => {
     assert.deepStrictEqual(inputsOf(mocks, "orders-dns").records, [`${restored.identifier}.${RDS_HOST}`]);
   });
 
-  it("BlueGreenUpgrade: in place is a version change on the source; blue-green prepares a green Aurora cluster and a stable record on blue; cutover is refused", async () => {
+  it("BlueGreenUpgrade without aws.sqlAccess: in place is a version change on the source; blue-green prepares a green Aurora cluster and a stable record on blue; cutover is refused", async () => {
     mocks = awsMocks();
     const db = single({ dns: DNS, logicalReplication: true });
     assert.throws(() => new BlueGreenUpgrade("to-18", { source: db, targetVersion: "18", strategy: "in_place", confirm: true }), {
@@ -268,7 +268,7 @@ describe("aws: components acting on a db_resource (strict mocks)", () => {
     assert.throws(() => new BlueGreenUpgrade("to-18", { source: db, targetVersion: "18", phase: "cutover" }), {
       message:
         'Invalid args for BlueGreenUpgrade "to-18" on the `aws` back end: 1 problem:\n' +
-        "  - `phase` `cutover` is not available on the `aws` back end in this version: the data copy to the green side is logical replication (publication on blue, subscription on green, catch-up, write freeze, sequence copy, then the Route53 switch), which the aws back end does not drive yet, even with `aws.sqlAccess`; moving the application to an empty green side would lose its data; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment); got \"cutover\"",
+        "  - `phase` `cutover` is not available on the `aws` back end in this version: the data copy to the green side is logical replication (publication on blue, subscription on green, catch-up, write freeze, sequence copy, then the Route53 switch), which the program runs only with `aws.sqlAccess: true` on the source (its TLS SQL reach to both databases; set it when the source is created); without it, moving the application to an empty green side would lose its data; for a PgSingle use `aws.blueGreenUpdate: true` and change its `version` (an RDS blue/green deployment); got \"cutover\"",
     });
     const before = await awsChildren(mocks);
     const upgrade = new BlueGreenUpgrade("to-ha", { source: db, targetPlan: "prod_ha", phase: "prepare" });
@@ -282,5 +282,96 @@ describe("aws: components acting on a db_resource (strict mocks)", () => {
     assert.deepStrictEqual(inputsOf(mocks, "to-ha-dns").records, [`${SINGLE_ID}.${RDS_HOST}`]);
     const logical = inputsOf(mocks, "to-ha-green-cluster-parameter-group").parameters.find((p: any) => p.name === "rds.logical_replication");
     assert.deepStrictEqual(logical, { applyMethod: "pending-reboot", name: "rds.logical_replication", value: "1" });
+  });
+
+  it("BlueGreenUpgrade with aws.sqlAccess: green Aurora cluster with blue's app password, the AwsUpgrade with both TLS admins, the record following activeSide", async () => {
+    let side = "blue";
+    const upgradeType = "pulumi-nodejs:dynamic/pgplatform:AwsUpgrade";
+    mocks = awsMocks({
+      handlers: {
+        [upgradeType]: (a) => ({ id: "up-id", state: { ...a.inputs, appliedPhase: a.inputs.phase, activeSide: side, status: "IN_PROGRESS", progress: { lagBytes: 0 }, log: [] } }),
+      },
+    });
+    const db = single({ dns: DNS, logicalReplication: true, sqlAccess: true, masterUsername: "dba" });
+    const before = await awsChildren(mocks);
+    const beforeDynamic = mocks.registrations.map((r) => r.name);
+    const upgrade = new BlueGreenUpgrade("to-ha", { source: db, targetPlan: "prod_ha", phase: "cutover", maxWritePauseSeconds: 20 });
+    assert.strictEqual((await details(upgrade.connection.host)).value, "to-ha.orders.db.example.com");
+    assert.strictEqual((await details(upgrade.activeSide)).value, "blue");
+    const added = await newChildren(mocks, before);
+    assert.deepStrictEqual(
+      added.filter((c) => !c.includes("to-ha-green-")),
+      ["aws:route53/record:Record to-ha-dns"],
+    );
+    assert.deepStrictEqual(
+      mocks.registrations.filter((r) => r.custom && !beforeDynamic.includes(r.name) && r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => `${r.type} ${r.name}`).sort(),
+      [
+        "pulumi-nodejs:dynamic/pgplatform:AwsUpgrade to-ha-upgrade",
+        "pulumi-nodejs:dynamic/pgplatform:Database to-ha-green-app-database",
+        "pulumi-nodejs:dynamic/pgplatform:Role to-ha-green-app-role",
+      ],
+    );
+    // Green's app role takes blue's password: no generated password of its own.
+    assert.ok(!mocks.registrations.some((r) => r.name === "to-ha-green-app-password"));
+    const blueRole = inputsOf(mocks, "orders-app-role");
+    const greenRole = inputsOf(mocks, "to-ha-green-app-role");
+    assert.deepStrictEqual([greenRole.name, greenRole.password], [blueRole.name, blueRole.password]);
+    const up = inputsOf(mocks, "to-ha-upgrade");
+    assert.ok(isSecretWrapped(registrationOf(mocks, "to-ha-upgrade").inputs.blue) && isSecretWrapped(registrationOf(mocks, "to-ha-upgrade").inputs.green));
+    const greenCluster = inputsOf(mocks, "to-ha-green-cluster");
+    const blueInstance = inputsOf(mocks, "orders-instance");
+    assert.deepStrictEqual(
+      { ...up, __provider: undefined },
+      {
+        __provider: undefined,
+        kind: "pgplatform:aws:upgrade",
+        upgradeId: up.upgradeId,
+        phase: "cutover",
+        blue: {
+          admin: { host: `${SINGLE_ID}.${RDS_HOST}`, port: 5432, user: "dba", password: blueInstance.password, database: "postgres", ssl: { mode: "require" } },
+          database: "app",
+          appUser: "app",
+          appPassword: blueRole.password,
+        },
+        green: {
+          admin: { host: `${SINGLE_ID}-g17.cluster-${RDS_HOST}`, port: 5432, user: "dba", password: greenCluster.masterPassword, database: "postgres", ssl: { mode: "require" } },
+          database: "app",
+          appUser: "app",
+          appPassword: blueRole.password,
+        },
+        stableEndpoint: "to-ha.orders.db.example.com",
+        tablesWithoutPrimaryKey: "refuse",
+        maxWritePauseSeconds: 20,
+        prepareTimeoutSeconds: 3600,
+        migration: { migrationType: "single_to_cluster", sourceResourceId: SINGLE_ID, targetResourceId: `${SINGLE_ID}-g17`, fromVersion: "17", toVersion: "17" },
+      },
+    );
+    assert.strictEqual(up.upgradeId, "shop-staging-to-ha-cde26e20");
+    assert.deepStrictEqual(inputsOf(mocks, "to-ha-dns").records, [`${SINGLE_ID}.${RDS_HOST}`]);
+  });
+
+  it("BlueGreenUpgrade with aws.sqlAccess: once the upgrade reports green serving, the Route53 record points at green's writer endpoint", async () => {
+    mocks = awsMocks({
+      handlers: {
+        "pulumi-nodejs:dynamic/pgplatform:AwsUpgrade": (a) => ({
+          id: "up-id",
+          state: { ...a.inputs, appliedPhase: "cutover", activeSide: "green", status: "IN_PROGRESS", progress: { lagBytes: 0, reverseLagBytes: 0 }, log: [] },
+        }),
+      },
+    });
+    const db = single({ dns: DNS, logicalReplication: true, sqlAccess: true });
+    const upgrade = new BlueGreenUpgrade("to-ha", { source: db, targetPlan: "prod_ha", phase: "cutover" });
+    assert.strictEqual((await details(upgrade.activeSide)).value, "green");
+    assert.deepStrictEqual((await details(upgrade.progress)).value, {
+      phase: "cutover",
+      migrationStatus: "IN_PROGRESS",
+      stableEndpoint: "to-ha.orders.db.example.com",
+      green: `${SINGLE_ID}-g17`,
+      lagBytes: 0,
+      reverseLagBytes: 0,
+    });
+    await settle(mocks);
+    assert.deepStrictEqual(inputsOf(mocks, "to-ha-dns").records, [`${SINGLE_ID}-g17.cluster-${RDS_HOST}`]);
+    assert.strictEqual((await details(upgrade.connection.host)).value, "to-ha.orders.db.example.com");
   });
 });

@@ -11,8 +11,8 @@ import { Handler, Registration, StrictMocks, setStrictMocks, settle, unwrapSecre
 /** Types registered by every db_resource whatever its back end (the lead's change guard, the catalogue): not the aws back end's. */
 const SHARED_DYNAMIC = "pulumi-nodejs:dynamic/pgplatform:";
 
-/** Strict mocks for the aws back end: catalogue off, every password `pw<n>` padded to 32. */
-export function awsMocks(opts: { preview?: boolean; config?: Record<string, string> } = {}): StrictMocks {
+/** Strict mocks for the aws back end: catalogue off, every password `pw<n>` padded to 32; `handlers` add or override types. */
+export function awsMocks(opts: { preview?: boolean; config?: Record<string, string>; handlers?: Record<string, Handler> } = {}): StrictMocks {
   let n = 0;
   const echo: Handler = (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } });
   return setStrictMocks(
@@ -20,6 +20,7 @@ export function awsMocks(opts: { preview?: boolean; config?: Record<string, stri
       ...handlers(),
       [RANDOM_PASSWORD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, result: `pw${++n}`.padEnd(32, "x") } }),
       [`${SHARED_DYNAMIC}*`]: echo,
+      ...opts.handlers,
     },
     { allowComponents: ["pgplatform:index:*"], calls: calls(), config: { "pgplatform:catalog": "off", ...opts.config }, preview: opts.preview },
   );
