@@ -75,7 +75,8 @@ export function settingsOf(spec: PgSingleSpec | PgClusterSpec): AwsSettings {
     availabilityZone: a.availabilityZone,
     kmsKeyId: a.kmsKeyId,
     manageMasterUserPassword: a.manageMasterUserPassword ?? false,
-    applyImmediately: a.applyImmediately ?? spec.environmentTier === "dev",
+    // `aws.applyImmediately` wins; else the back-end-neutral `lifecycle.applyImmediately`; else dev applies at once.
+    applyImmediately: a.applyImmediately ?? spec.lifecycle.applyImmediately ?? spec.environmentTier === "dev",
     backupWindow: a.backupWindow ?? backupWindowOf(spec.backup.cron),
     iops,
     throughputMbps,

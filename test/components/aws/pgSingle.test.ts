@@ -6,7 +6,7 @@
 import assert from "assert";
 import { PgSingle } from "../../../components";
 import { MANAGED_PASSWORD, RDS_HOST } from "../../harness/handlers/aws";
-import { StrictMocks, isSecretWrapped } from "../../harness/mocks";
+import { StrictMocks, isSecretWrapped, settle } from "../../harness/mocks";
 import { details } from "../../harness/outputs";
 import { NET, awsChildren, awsMocks, inputsOf, labelsOf, registrationOf, warningsOf } from "./support";
 
@@ -265,6 +265,18 @@ describe("PgSingle on aws (strict mocks)", () => {
     assert.deepStrictEqual(warned, [
       `\`lifecycle.state\` \`paused\` stops RDS instance ${DEV_ID}; AWS starts a stopped instance again after 7 days, and the next \`pulumi up\` stops it again`,
     ]);
+  });
+
+  it("lifecycle.applyImmediately reaches the instance when aws.applyImmediately is not given; aws.applyImmediately wins", async () => {
+    const args = { projectId: "shop", environmentId: "staging", plan: "small_single", backend: "aws" as const, network: { allowedSecurityGroupIds: ["sg-0app"] } };
+    mocks = awsMocks();
+    new PgSingle("orders", { ...args, lifecycle: { applyImmediately: true }, aws: NET });
+    await settle(mocks);
+    assert.strictEqual(inputsOf(mocks, "orders-instance").applyImmediately, true);
+    mocks = awsMocks();
+    new PgSingle("orders", { ...args, lifecycle: { applyImmediately: true }, aws: { ...NET, applyImmediately: false } });
+    await settle(mocks);
+    assert.strictEqual(inputsOf(mocks, "orders-instance").applyImmediately, false);
   });
 
   it("honours the aws options: identifier, zone, KMS, provisioned gp3, Performance Insights, monitoring role, alarms topic, pg_cron, logical replication, blue/green, dns", async () => {
