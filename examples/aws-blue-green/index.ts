@@ -1,9 +1,10 @@
 /**
  * Upgrades on RDS. `orders` runs with `aws.blueGreenUpdate`: changing its `version` (here to 17)
  * goes through an RDS blue/green deployment (green copy, switchover, the old one retired) in one
- * `pulumi up`. `catalog` moves to Aurora: BlueGreenUpgrade's `prepare` builds the green cluster and
- * a stable Route53 name that still points at blue (cut-over needs the logical replication SQL,
- * which this version does not run on AWS; see docs/aws.md).
+ * `pulumi up`. `catalog` moves to Aurora: BlueGreenUpgrade's `prepare` builds the green cluster,
+ * copies the schema and feeds it by logical replication, run by this program over TLS
+ * (`aws.sqlAccess`: the program must reach both databases, e.g. from an in-VPC runner); the stable
+ * Route53 name points at blue until `phase: "cutover"` (see docs/aws.md).
  */
 import { BlueGreenUpgrade, PgSingle } from "pgplatform";
 
@@ -27,11 +28,11 @@ const catalog = new PgSingle("catalog", {
   backend: "aws",
   version: "16",
   network,
-  aws: { ...aws, logicalReplication: true, dns: { zoneId: "Z0123456789ABCDEFGHIJ", name: "catalog.db.shop.internal" } },
+  aws: { ...aws, sqlAccess: true, logicalReplication: true, dns: { zoneId: "Z0123456789ABCDEFGHIJ", name: "catalog.db.shop.internal" } },
 });
 
 const toAurora = new BlueGreenUpgrade("catalog-ha", { source: catalog, targetVersion: "17", targetPlan: "prod_ha", phase: "prepare" });
 
 export const ordersUri = orders.connection.uri; // a secret: same endpoint before and after the switchover
-export const catalogUri = toAurora.connection.uri; // a secret: catalog-ha.catalog.db.shop.internal, on blue until cut-over
+export const catalogUri = toAurora.connection.uri; // a secret: catalog-ha.catalog.db.shop.internal, blue until cut-over, then green
 export const activeSide = toAurora.activeSide;

@@ -23,6 +23,11 @@ const secret = (id: string) => arn("secretsmanager", `secret:rds!${id}-${hex(id,
 /** Every AWS type the back end registers, with what AWS would report for it. */
 export function handlers(): Record<string, Handler> {
   return {
+    // The aws blue-green upgrade: reports the phase it was asked for, green serving from a cut-over on.
+    "pulumi-nodejs:dynamic/pgplatform:AwsUpgrade": (a) => ({
+      id: `${a.name}-id`,
+      state: { ...a.inputs, appliedPhase: a.inputs.phase, activeSide: ["cutover", "finalize"].includes(a.inputs.phase) ? "green" : "blue", status: a.inputs.phase === "finalize" ? "DONE" : "IN_PROGRESS", progress: {}, log: [] },
+    }),
     "random:index/randomId:RandomId": (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, hex: hex(a.name, 8), b64Std: "AAAA", b64Url: "AAAA", dec: "1" } }),
     "aws:rds/subnetGroup:SubnetGroup": (a) => ({ id: a.inputs.name, state: { ...a.inputs, arn: rds("subgrp", a.inputs.name) } }),
     "aws:ec2/securityGroup:SecurityGroup": (a) => ({ id: `sg-${hex(a.name, 17)}`, state: { ...a.inputs, arn: arn("ec2", `security-group/sg-${hex(a.name, 17)}`) } }),
