@@ -74,7 +74,12 @@ function nextType(job, backups, now) {
   return now - last >= PERIOD_MS[job.fullEvery] ? "full" : job.incrementalType;
 }
 
-/** Runs one backup, retrying while another backup of the stanza holds pgBackRest's lock; appends and returns its job. */
+/**
+ * Runs one backup, retrying while another backup of the stanza holds pgBackRest's lock, or while a
+ * just-promoted primary has not yet written its end-of-recovery checkpoint (pgBackRest [058]: "WAL
+ * timeline N does not match pg_control timeline M", right after a failover or switchover); appends
+ * and returns its job.
+ */
 async function backupOnce(job, trigger, forcedType) {
   const before = await backupsOf(job);
   const startedAt = new Date();
@@ -82,7 +87,8 @@ async function backupOnce(job, trigger, forcedType) {
   let r;
   for (let waited = 0; ; waited += 1000) {
     r = await exec(job, [`--type=${type}`, "backup"]);
-    if (r.code === 0 || !/\[050\]|unable to acquire lock/.test(r.stderr + r.stdout) || waited >= (job.lockWaitMs || 120000)) break;
+    const transient = /\[050\]|unable to acquire lock|\[058\]: WAL timeline \d+ does not match pg_control timeline/.test(r.stderr + r.stdout);
+    if (r.code === 0 || !transient || waited >= (job.lockWaitMs || 120000)) break;
     await new Promise((res) => setTimeout(res, 1000));
   }
   const entry = { id: `${startedAt.toISOString().replace(/[-:.]/g, "")}-${trigger}`, trigger, type, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() };

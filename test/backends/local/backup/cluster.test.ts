@@ -128,8 +128,11 @@ describe("BackupPolicy and restore of a local PgCluster (real Patroni, pgBackRes
     await assert.rejects(sql(c.writePort, "postgres", source.superuserPassword, "postgres", "SELECT 1"), /password authentication failed/);
     const view = await readView(c.layout.members);
     assert.deepStrictEqual(view?.members.map((m) => [m.role, m.state]).sort(), [["leader", "running"], ["replica", "running"]]);
-    const [rep] = await sql(c.writePort, "postgres", clone.superuserPassword, "postgres", "SELECT count(*)::int AS n FROM pg_stat_replication WHERE usename = $1", [REPLICATION_USER]);
-    assert.strictEqual(rep.n, 1, "the standby streams as replicator with the clone's replication password");
+    // A running replica may still be starting its WAL receiver: wait for the stream (30 s at most).
+    await waitUntil("the clone's standby to stream as replicator with the clone's replication password", 30_000, async () => {
+      const [rep] = await sql(c.writePort, "postgres", clone.superuserPassword, "postgres", "SELECT count(*)::int AS n FROM pg_stat_replication WHERE usename = $1", [REPLICATION_USER]);
+      return rep.n === 1;
+    }, 250);
     // The clone archives only through its own (absent) pgbackrest.conf, never into the source's repository.
     const [a] = await sql(c.writePort, "postgres", clone.superuserPassword, "postgres", "SELECT current_setting('archive_mode') AS m, current_setting('archive_command') AS c");
     assert.strictEqual(a.m, "on");
