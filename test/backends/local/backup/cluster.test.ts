@@ -129,8 +129,9 @@ describe("BackupPolicy and restore of a local PgCluster (real Patroni, pgBackRes
     const view = await readView(c.layout.members);
     assert.deepStrictEqual(view?.members.map((m) => [m.role, m.state]).sort(), [["leader", "running"], ["replica", "running"]]);
     // A running replica may still be starting its WAL receiver: wait for the stream (30 s at most).
+    const cloneSuperuserPassword = clone.superuserPassword;
     await waitUntil("the clone's standby to stream as replicator with the clone's replication password", 30_000, async () => {
-      const [rep] = await sql(c.writePort, "postgres", clone.superuserPassword, "postgres", "SELECT count(*)::int AS n FROM pg_stat_replication WHERE usename = $1", [REPLICATION_USER]);
+      const [rep] = await sql(c.writePort, "postgres", cloneSuperuserPassword, "postgres", "SELECT count(*)::int AS n FROM pg_stat_replication WHERE usename = $1", [REPLICATION_USER]);
       return rep.n === 1;
     }, 250);
     // The clone archives only through its own (absent) pgbackrest.conf, never into the source's repository.
