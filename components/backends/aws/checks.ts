@@ -25,11 +25,14 @@ function checkCommonAws(spec: PgSingleSpec | PgClusterSpec, p: Problems): void {
   if (spec.quotas) {
     p.add("quotas", "`quotas` on a db_resource are measured and enforced by the `local` back end only; on `aws` the CloudWatch alarms watch storage and connections (`aws.alarms`), and tenants take `TenantDatabase.quotas`");
   }
-  if (spec.maintenance?.vacuumAnalyze) {
+  if (spec.maintenance?.vacuumAnalyze && !spec.aws.sqlAccess) {
     p.add(
       "maintenance.vacuumAnalyze",
-      "`maintenance.vacuumAnalyze` is not run by the `aws` back end yet: RDS runs autovacuum; for scheduled jobs set `aws.pgCron: true` (pg_cron preloaded through the parameter group) and schedule them with `cron.schedule`; got true",
+      "`maintenance.vacuumAnalyze` needs `aws.sqlAccess: true` on the `aws` back end: its pg_cron job is created through SQL from the program (pg_cron is preloaded through the parameter group); got true",
     );
+  }
+  if (spec.maintenance?.vacuumAnalyze && spec.aws.pgCron === false) {
+    p.add("aws.pgCron", "`aws.pgCron` cannot be false with `maintenance.vacuumAnalyze` true: the maintenance job runs on pg_cron; got false");
   }
   const a = spec.aws;
   if (!a.vpcId) p.add("aws.vpcId", "`aws.vpcId` is required on the `aws` back end: the VPC the database and its security group live in; got nothing");

@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { renderAppAccess } from "./appRole";
+import { renderAwsMaintenance } from "./maintenance";
 import { masterUsernameOf, sqlAccessOf } from "./sqlAccess";
 import { DEFAULTS } from "../../model/defaults";
 import { PgClusterSpec } from "../../model/spec";
@@ -223,6 +224,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
   const access = sqlAccessOf(spec)
     ? renderAppAccess(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members], databaseName, spec.username, appPassword)
     : undefined;
+  const jobs = renderAwsMaintenance(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members, ...(access ? access.resources : [])]);
   const write = endpointOf(writeHost, serving.cluster.port);
   const read = endpointOf(serving.cluster.readerEndpoint, serving.cluster.port);
   const handle: AwsHandle = {
@@ -291,6 +293,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
       ...(restored ? [restored.cluster, ...restored.members] : []),
       ...(record ? [record] : []),
       ...(access ? access.resources : []),
+      ...(jobs ? [jobs] : []),
       ...monitoring.resources,
       ...topic.resources,
       ...alarms,

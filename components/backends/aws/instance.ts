@@ -20,6 +20,7 @@ import { AwsNetwork, renderNetwork, warnUnreachable } from "./network";
 import { familyOf, rdsParameters } from "./parameters";
 import { instanceRestoreOf, renderDnsRecord } from "./restore";
 import { AwsSettings, settingsOf } from "./settings";
+import { renderAwsMaintenance } from "./maintenance";
 import { masterUsernameOf, sqlAccessOf } from "./sqlAccess";
 import { metadataOf, statusOf } from "./status";
 
@@ -201,6 +202,7 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
   const port = serving.port;
   // With SQL access the application gets its own role; the master user stays the admin, on the RDS endpoint (TLS names it).
   const access = sqlAccessOf(spec) ? renderAppAccess(scope, name, spec, { host: serving.address, port }, password, [serving, desiredState], databaseName, spec.username, appPassword) : undefined;
+  const jobs = renderAwsMaintenance(scope, name, spec, { host: serving.address, port }, password, [serving, desiredState, ...(access ? access.resources : [])]);
   const write = endpointOf(host, port);
   const read = replicas.length > 0 ? endpointOf(replicas[0].address, replicas[0].port) : write;
   const handle: AwsHandle = {
@@ -246,6 +248,6 @@ export function renderSingleAws(scope: pulumi.ComponentResource, spec: PgSingleS
         },
       })),
     handle,
-    resources: [...network.rules, network.subnetGroup, network.securityGroup, parameterGroup, instance, ...replicas, desiredState, ...(restored ? [restored] : []), ...(record ? [record] : []), ...(access ? access.resources : []), ...monitoring.resources, ...topic.resources, ...alarms],
+    resources: [...network.rules, network.subnetGroup, network.securityGroup, parameterGroup, instance, ...replicas, desiredState, ...(restored ? [restored] : []), ...(record ? [record] : []), ...(access ? access.resources : []), ...(jobs ? [jobs] : []), ...monitoring.resources, ...topic.resources, ...alarms],
   };
 }

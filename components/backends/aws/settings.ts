@@ -97,7 +97,8 @@ export function settingsOf(spec: PgSingleSpec | PgClusterSpec): AwsSettings {
     dns: a.dns ? { zoneId: a.dns.zoneId, name: a.dns.name, ttl: a.dns.ttl ?? 60 } : undefined,
     blueGreenUpdate: a.blueGreenUpdate ?? false,
     logicalReplication: a.logicalReplication ?? false,
-    pgCron: a.pgCron ?? false,
+    // Scheduled maintenance runs as a pg_cron job: preload it when it is asked for.
+    pgCron: a.pgCron ?? spec.maintenance?.vacuumAnalyze === true,
     finalSnapshot: production || soft || spec.lifecycle.deletionProtection,
     deleteAutomatedBackups: !(production || soft),
   };

@@ -23,12 +23,12 @@ interface Row {
 
 const ROWS: Row[] = [
   {
-    what: "db_resource quotas and scheduled maintenance, which the aws back end does not run",
+    what: "db_resource quotas, and scheduled maintenance without SQL access",
     args: { ...S, aws: NET, quotas: { maxStorageGb: 10 }, maintenance: { vacuumAnalyze: true } },
     message: [
       `${SINGLE_AWS}: 2 problems:`,
       "  - `quotas` on a db_resource are measured and enforced by the `local` back end only; on `aws` the CloudWatch alarms watch storage and connections (`aws.alarms`), and tenants take `TenantDatabase.quotas`",
-      "  - `maintenance.vacuumAnalyze` is not run by the `aws` back end yet: RDS runs autovacuum; for scheduled jobs set `aws.pgCron: true` (pg_cron preloaded through the parameter group) and schedule them with `cron.schedule`; got true",
+      "  - `maintenance.vacuumAnalyze` needs `aws.sqlAccess: true` on the `aws` back end: its pg_cron job is created through SQL from the program (pg_cron is preloaded through the parameter group); got true",
     ],
   },
   {

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { PgCluster, PgSingle, TenantDatabase } from "../../../components";
 import { RDS_HOST } from "../../harness/handlers/aws";
-import { StrictMocks } from "../../harness/mocks";
+import { StrictMocks, settle } from "../../harness/mocks";
 import { valueOf } from "../../harness/outputs";
 import { Connection } from "../../../components/outputs";
 import { NET, awsChildren, awsMocks, inputsOf } from "./support";
@@ -126,6 +126,31 @@ describe("aws.sqlAccess (strict mocks)", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("maintenance.vacuumAnalyze with sqlAccess: pg_cron preloaded by the parameter group, its job made over verify-full at the window's start", async () => {
+    mocks = awsMocks();
+    const db = new PgSingle("orders", {
+      projectId: "shop", environmentId: "dev", plan: "dev_single", backend: "aws",
+      lifecycle: { maintenanceWindow: "sun:04:00-sun:05:00" }, maintenance: { vacuumAnalyze: true },
+      aws: { ...NET, sqlAccess: true, caBundle: PEM },
+    });
+    await plain(db.connection);
+    await settle(mocks);
+    const params = inputsOf(mocks, "orders-parameter-group").parameters.filter((x: any) => ["shared_preload_libraries", "cron.database_name"].includes(x.name));
+    assert.deepStrictEqual(params, [
+      { applyMethod: "pending-reboot", name: "cron.database_name", value: "app" },
+      { applyMethod: "pending-reboot", name: "shared_preload_libraries", value: "pg_stat_statements,pg_cron" },
+    ]);
+    const host = `${DEV_ID}.${RDS_HOST}`;
+    assert.deepStrictEqual(dynamicInputs(mocks, "orders-maintenance"), {
+      kind: "pgplatform:local:maintenance",
+      admin: { host, port: 5432, user: "pgadmin", password: "pw1".padEnd(32, "x"), database: "app", ssl: { mode: "verify-full", ca: PEM } },
+      database: "app",
+      cronDatabase: "app",
+      schedule: "0 4 * * 0",
+      vacuumAnalyze: true,
+    });
   });
 
   it("without sqlAccess nothing changes: the master user is `username`, no SQL resource", async () => {

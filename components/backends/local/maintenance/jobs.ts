@@ -28,6 +28,7 @@ export function jobsOf(p: { database: string; schedule: string; vacuumAnalyze: b
 }
 
 async function readJobs(admin: SqlConnection): Promise<CronJob[]> {
+  // The database pg_cron keeps its jobs in: the admin connection's (the server's `cron.database_name`).
   return withClient(
     admin,
     async (c) => {
@@ -35,7 +36,7 @@ async function readJobs(admin: SqlConnection): Promise<CronJob[]> {
       if (!ext) return [];
       return (await c.query("SELECT jobname AS name, schedule, command, database FROM cron.job WHERE jobname LIKE 'pgplatform-%' ORDER BY jobname")).rows;
     },
-    CRON_DATABASE,
+    admin.database ?? CRON_DATABASE,
   );
 }
 
@@ -50,7 +51,7 @@ async function applyJobs(admin: SqlConnection, jobs: readonly CronJob[]): Promis
       // schedule_in_database replaces a job of the same name.
       for (const j of jobs) await c.query("SELECT cron.schedule_in_database($1, $2, $3, $4)", [j.name, j.schedule, j.command, j.database]);
     },
-    CRON_DATABASE,
+    admin.database ?? CRON_DATABASE,
   );
   return readJobs(admin);
 }
@@ -92,8 +93,13 @@ export const maintenanceProvider: pulumi.dynamic.ResourceProvider = {
 
 /** Inputs of {@link MaintenanceJobs}. */
 export interface MaintenanceJobsArgs {
-  /** The server's superuser connection. Secret. */
-  admin: pulumi.Input<{ host: pulumi.Input<string>; port: pulumi.Input<number>; user: pulumi.Input<string>; password: pulumi.Input<string> }>;
+  /** The server's superuser (or, on RDS, master user) connection, with TLS settings where the server needs them. Secret. */
+  admin: pulumi.Input<{ host: pulumi.Input<string>; port: pulumi.Input<number>; user: pulumi.Input<string>; password: pulumi.Input<string>; ssl?: pulumi.Input<SqlConnection["ssl"]> }>;
+  /**
+   * The database pg_cron keeps its jobs in (the server's `cron.database_name`).
+   * @default "postgres"
+   */
+  cronDatabase?: pulumi.Input<string>;
   /** The application database the jobs run in. */
   database: pulumi.Input<string>;
   /** 5-field cron (UTC): the start of the maintenance window. */
@@ -114,7 +120,11 @@ export class MaintenanceJobs extends pulumi.dynamic.Resource {
         kind: MAINTENANCE_KIND,
         jobs: undefined,
         ...args,
-        admin: pulumi.secret(pulumi.all([a.host, a.port, a.user, a.password]).apply(([host, port, user, password]) => ({ host, port, user, password, database: CRON_DATABASE }))),
+        admin: pulumi.secret(
+          pulumi
+            .all([a.host, a.port, a.user, a.password, a.ssl, args.cronDatabase])
+            .apply(([host, port, user, password, ssl, cronDatabase]) => ({ host, port, user, password, database: cronDatabase ?? CRON_DATABASE, ...(ssl ? { ssl } : {}) })),
+        ),
       },
       opts,
       "pgplatform",
