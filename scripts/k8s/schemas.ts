@@ -1,6 +1,8 @@
 /**
- * The upstream CRD schemas (../shared/crds: CloudNativePG 1.30.0, Barman Cloud plugin 0.14.0,
- * Prometheus Operator 0.93.0) compiled with ajv, as the API server would judge an object:
+ * The upstream CRD schemas (`crds/` in this repository, unchanged copies of the project's
+ * ../shared/crds: CloudNativePG 1.30.0, Barman Cloud plugin 0.14.0, Prometheus Operator 0.93.0;
+ * test/backends/kubernetes/crds.test.ts keeps them identical) compiled with ajv, as the API server
+ * would judge an object:
  *
  * - `x-kubernetes-*` keywords are annotations to ajv (`strict: false`); CEL rules
  *   (`x-kubernetes-validations`) are not evaluated;
@@ -15,8 +17,11 @@ import * as path from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import { parse } from "yaml";
 
-/** Where the CRDs live, relative to this repository. */
-export const CRD_ROOT = path.resolve(__dirname, "..", "..", "..", "shared", "crds");
+/** Where the CRDs live: `$PGPLATFORM_CRDS` when set, else this repository's `crds/`. */
+export const CRD_ROOT = process.env.PGPLATFORM_CRDS ? path.resolve(process.env.PGPLATFORM_CRDS) : path.resolve(__dirname, "..", "..", "crds");
+
+/** The project's shared copy the repository's `crds/` was taken from, when this checkout sits beside it. */
+export const SHARED_CRD_ROOT = path.resolve(__dirname, "..", "..", "..", "shared", "crds");
 
 /** Adds `additionalProperties: false` where the API server would prune unknown fields. */
 export function closeObjects(schema: any): any {
