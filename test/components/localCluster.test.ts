@@ -5,6 +5,7 @@
  * (PENDING, catalogued PAUSED), and the clear refusals.
  */
 import assert from "assert";
+import { warningsOf } from "./aws/support";
 import * as path from "path";
 import { PgCluster } from "../../components";
 import { DEFAULT_TIMING } from "../../components/backends/local/cluster/spec";
@@ -184,6 +185,21 @@ describe("PgCluster on the local back end (strict mocks)", () => {
     await settle(mocks);
     assert.strictEqual("paused" in unwrapSecrets(mocks.byType(CLUSTER_TYPE)[0].inputs), false, "an active cluster gives no `paused` input");
     assert.strictEqual(unwrapSecrets(mocks.byType(RECORD_TYPE)[0].inputs).data.lifecycle, "ACTIVE");
+  });
+
+  it("warns that soft delete (the production default) is not available for a local cluster, and is silent with hard delete", async () => {
+    mocks = mocksFor();
+    const soft = await warningsOf(async () => {
+      new PgCluster("orders", { ...ARGS });
+    });
+    assert.deepStrictEqual(soft.filter((w) => w.includes("deletionPolicy")), [
+      "`lifecycle.deletionPolicy` `soft` is not available for a local PgCluster yet: deleting it stops every member and removes its data (deletion protection still applies; back it up with a BackupPolicy, whose repository is kept for its retention)",
+    ]);
+    mocks = mocksFor();
+    const hard = await warningsOf(async () => {
+      new PgCluster("orders", { ...ARGS, lifecycle: { deletionPolicy: "hard" } });
+    });
+    assert.deepStrictEqual(hard.filter((w) => w.includes("deletionPolicy")), []);
   });
 
   it("refuses what a local cluster cannot do, listing every problem, before registering anything", () => {
