@@ -179,29 +179,39 @@ export async function inspectReplicas(spec: LocalReplicasSpec): Promise<LocalRep
   return layout ? inspectWith(spec, layout) : undefined;
 }
 
-async function inspectWith(spec: LocalReplicasSpec, layout: ReplicasLayout): Promise<LocalReplicasState> {
+/** What one replica is, as its kind of set reads it: its state, its lag, and the drift it shows (if any). */
+export interface ReplicaProbe {
+  state: string;
+  lagBytes?: number;
+  drift?: string;
+}
+
+/**
+ * What a replica set really is, whatever its source: the read pool (HAProxy) and pooler drift, each
+ * replica as `probe` reads it, whether it is in the pool, and the set's status. Shared by the replicas
+ * of a cluster (Patroni members) and of a single (pg_basebackup copies).
+ */
+export async function inspectSet(spec: LocalReplicasSpec, layout: ReplicasLayout, probe: (m: ReplicaMember) => Promise<ReplicaProbe>): Promise<LocalReplicasState> {
   const p = replicasPaths(spec.dataRoot, spec.setId);
   const drift: string[] = [];
   const haproxyUp = daemonPid(p.haproxyPid, p.haproxyCfg) !== undefined;
   if (!haproxyUp) drift.push("haproxy stopped");
   if (spec.pooling.enabled && !daemonPid(p.pgbouncerPid, p.pgbouncerIni)) drift.push("pgbouncer stopped");
-  const view = await readView(layout.members);
   const pool = haproxyUp ? await haproxyServers(p.haproxySocket) : {};
-  const replicaStates = layout.members.map((m) => {
-    const seen = view?.members.find((x) => x.name === m.name);
-    const alive = memberPid(p.dir, m.name) !== undefined;
-    if (!alive) drift.push(`replica ${m.name}: patroni stopped`);
-    else if (!seen || (seen.state !== "running" && seen.state !== "streaming")) drift.push(`replica ${m.name}: postgres ${seen?.state ?? "not reported"}`);
-    return {
+  const replicaStates: ReplicaState[] = [];
+  for (const m of layout.members) {
+    const seen = await probe(m);
+    if (seen.drift) drift.push(seen.drift);
+    replicaStates.push({
       name: m.name,
       host: "127.0.0.1",
       port: m.pgPort,
-      state: alive ? (seen?.state ?? "unknown") : "stopped",
-      ...(seen?.lagBytes !== undefined ? { lagBytes: seen.lagBytes } : {}),
+      state: seen.state,
+      ...(seen.lagBytes !== undefined ? { lagBytes: seen.lagBytes } : {}),
       inPool: pool[`replicas/${m.name}`]?.startsWith("UP") ?? false,
       ...(m.endpointPort ? { endpointPort: m.endpointPort } : {}),
-    };
-  });
+    });
+  }
   const serving = haproxyUp && replicaStates.some((r) => r.inPool);
   return {
     host: "127.0.0.1",
@@ -213,6 +223,21 @@ async function inspectWith(spec: LocalReplicasSpec, layout: ReplicasLayout): Pro
     drift,
     instanceDir: p.dir,
   };
+}
+
+async function inspectWith(spec: LocalReplicasSpec, layout: ReplicasLayout): Promise<LocalReplicasState> {
+  const p = replicasPaths(spec.dataRoot, spec.setId);
+  const view = await readView(layout.members);
+  return inspectSet(spec, layout, async (m) => {
+    const seen = view?.members.find((x) => x.name === m.name);
+    const alive = memberPid(p.dir, m.name) !== undefined;
+    const drift = !alive
+      ? `replica ${m.name}: patroni stopped`
+      : !seen || (seen.state !== "running" && seen.state !== "streaming")
+        ? `replica ${m.name}: postgres ${seen?.state ?? "not reported"}`
+        : undefined;
+    return { state: alive ? (seen?.state ?? "unknown") : "stopped", ...(seen?.lagBytes !== undefined ? { lagBytes: seen.lagBytes } : {}), ...(drift ? { drift } : {}) };
+  });
 }
 
 /** Brings the set from `old` to `spec`: repairs dead processes, scales, rewrites the lag policy and the pooler. */

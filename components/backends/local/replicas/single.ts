@@ -20,7 +20,7 @@ import { daemonPid, stopDaemon, writeOwned } from "../cluster/daemon";
 import { startHaproxy } from "../cluster/processes";
 import { memberPaths } from "../cluster/spec";
 import { pgpassLine } from "./config";
-import { LocalReplicasState, haproxyServers, readLayout, startPgbouncer, writeFiles, writeMarker } from "./replicas";
+import { LocalReplicasState, inspectSet, readLayout, startPgbouncer, writeFiles, writeMarker } from "./replicas";
 import { LocalReplicasSpec, ReplicaMember, ReplicasLayout, replicasPaths } from "./spec";
 
 /** Where pg_basebackup of `major` is: next to the server's binaries, else PGPLATFORM_PG<major>_BIN or Debian's directory; undefined when none. */
@@ -191,14 +191,7 @@ interface Seen {
 }
 
 async function inspectSingleWith(spec: LocalReplicasSpec, layout: ReplicasLayout): Promise<LocalReplicasState> {
-  const p = replicasPaths(spec.dataRoot, spec.setId);
-  const drift: string[] = [];
-  const haproxyUp = daemonPid(p.haproxyPid, p.haproxyCfg) !== undefined;
-  if (!haproxyUp) drift.push("haproxy stopped");
-  if (spec.pooling.enabled && !daemonPid(p.pgbouncerPid, p.pgbouncerIni)) drift.push("pgbouncer stopped");
-  const pool = haproxyUp ? await haproxyServers(p.haproxySocket) : {};
-  const replicaStates = [];
-  for (const m of layout.members) {
+  return inspectSet(spec, layout, async (m) => {
     const alive = runningPostmaster(replicaPaths(spec, m.name).dataDir) !== undefined;
     const seen: Seen | undefined = alive
       ? await withAdmin(loginOf(spec, m.pgPort), async (c) => {
@@ -211,28 +204,8 @@ async function inspectSingleWith(spec: LocalReplicasSpec, layout: ReplicasLayout
       lagBytes = await withAdmin(loginOf(spec, spec.primaryPort), async (c) => Math.max(0, Number((await c.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS d", [seen.replay])).rows[0].d))).catch(() => undefined);
     }
     const state = !alive ? "stopped" : !seen ? "not answering" : !seen.recovery ? "promoted" : seen.receiver === "streaming" ? "streaming" : `in recovery, not streaming (${seen.receiver ?? "no WAL receiver"})`;
-    if (state !== "streaming") drift.push(`replica ${m.name}: postgres ${state}`);
-    replicaStates.push({
-      name: m.name,
-      host: "127.0.0.1",
-      port: m.pgPort,
-      state,
-      ...(lagBytes !== undefined ? { lagBytes } : {}),
-      inPool: pool[`replicas/${m.name}`]?.startsWith("UP") ?? false,
-      ...(m.endpointPort ? { endpointPort: m.endpointPort } : {}),
-    });
-  }
-  const serving = haproxyUp && replicaStates.some((r) => r.inPool);
-  return {
-    host: "127.0.0.1",
-    readPort: layout.readPort,
-    ...(layout.poolerPort ? { poolerPort: layout.poolerPort } : {}),
-    layout,
-    replicaStates,
-    status: serving ? "RUNNING" : "FAILED",
-    drift,
-    instanceDir: p.dir,
-  };
+    return { state, ...(lagBytes !== undefined ? { lagBytes } : {}), ...(state !== "streaming" ? { drift: `replica ${m.name}: postgres ${state}` } : {}) };
+  });
 }
 
 async function removeMember(spec: LocalReplicasSpec, m: ReplicaMember): Promise<void> {
