@@ -89,6 +89,21 @@ export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource,
   if (refuse.length > 0) throw new Error(`BackupPolicy ${JSON.stringify(spec.name)} asks for what the local back end cannot do:\n  - ${refuse.join("\n  - ")}`);
 }
 
+/** The inputs of a LocalBackupPolicy that come from the policy itself, the same for a single and a cluster. */
+function scheduleInputs(spec: BackupPolicySpec, t: PgSingleSpec | PgClusterSpec, catalog: ReturnType<typeof catalogInputOf>) {
+  return {
+    cron: spec.cron,
+    retentionDays: spec.retentionDays,
+    pitr: spec.pitr,
+    fullBackupEvery: spec.fullBackupEvery,
+    incrementalType: spec.incrementalType,
+    schedulerScript: SCHEDULER_SCRIPT,
+    backupNow: spec.backupNow ?? "",
+    targetSoftDeleteDays: t.lifecycle.deletionPolicy === "soft" ? t.lifecycle.softDeleteRetentionDays : 0,
+    ...(catalog ? { catalog } : {}),
+  };
+}
+
 /** Renders a local BackupPolicy: its pgBackRest resource and, when asked, an in-place restore. */
 export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
   if ((target.rendered.handle as { type?: string }).type === "local-cluster") return renderClusterBackup(scope, spec, target);
@@ -107,15 +122,7 @@ export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupP
       repoPath,
       port: h.server.port,
       superuser: DEFAULTS.superuser,
-      cron: spec.cron,
-      retentionDays: spec.retentionDays,
-      pitr: spec.pitr,
-      fullBackupEvery: spec.fullBackupEvery,
-      incrementalType: spec.incrementalType,
-      schedulerScript: SCHEDULER_SCRIPT,
-      backupNow: spec.backupNow ?? "",
-      targetSoftDeleteDays: t.lifecycle.deletionPolicy === "soft" ? t.lifecycle.softDeleteRetentionDays : 0,
-      ...(catalog ? { catalog } : {}),
+      ...scheduleInputs(spec, t, catalog),
     },
     { parent: scope, dependsOn: target.rendered.resources },
   );
@@ -198,15 +205,7 @@ function renderClusterBackup(scope: pulumi.ComponentResource, spec: BackupPolicy
       port: 0,
       members: h.cluster.layout.apply((l) => l.members.map((m) => ({ dataDir: path.join(clusterDir, "members", m.name, "data"), port: m.pgPort }))),
       superuser: h.superuser,
-      cron: spec.cron,
-      retentionDays: spec.retentionDays,
-      pitr: spec.pitr,
-      fullBackupEvery: spec.fullBackupEvery,
-      incrementalType: spec.incrementalType,
-      schedulerScript: SCHEDULER_SCRIPT,
-      backupNow: spec.backupNow ?? "",
-      targetSoftDeleteDays: t.lifecycle.deletionPolicy === "soft" ? t.lifecycle.softDeleteRetentionDays : 0,
-      ...(catalog ? { catalog } : {}),
+      ...scheduleInputs(spec, t, catalog),
     },
     { parent: scope, dependsOn: target.rendered.resources },
   );
