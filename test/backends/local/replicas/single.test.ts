@@ -142,6 +142,8 @@ describe("local replicas of a PgSingle: pg_basebackup -R, lag policy, endpoints,
     await assert.rejects(app(r0.endpointPort!, "SELECT 1"), "its own endpoint serves nothing while it lags");
     await su(r0.pgPort, "SELECT pg_wal_replay_resume()");
     await waitUntil("the resumed replica to return to the read pool", 30_000, () => inPool(r0.name));
+    // Its own endpoint is a listen of its own with its own health check: it comes back on its own beat.
+    await waitUntil("the resumed replica's own endpoint to serve again", 30_000, async () => (await haproxyServers(sock))[`replica_${r0.name}/${r0.name}`]?.startsWith("UP") ?? false);
     assert.strictEqual((await app(r0.endpointPort!, "SELECT count(*)::int AS n FROM lag_probe"))[0].n, 20000);
   });
 
