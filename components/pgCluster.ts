@@ -8,6 +8,7 @@ import { restoreRefOf } from "./dbResource";
 import { planDbResource, renderDbResource } from "./renderDbResource";
 import { parsePgClusterArgs } from "./model/schemas/pgCluster";
 import { PgClusterSpec } from "./model/spec";
+import type { ShardingArgs } from "./model/schemas/sharding";
 import { Connection, Endpoint, Metadata, ResourceStatus, Topology, connectionOf } from "./outputs";
 import { PgSingleArgs, factsOf } from "./pgSingle";
 
@@ -41,6 +42,13 @@ export interface PgClusterArgs extends Omit<PgSingleArgs, "plan"> {
    * @default "aurora"
    */
   awsTopology?: "aurora" | "multi_az_cluster";
+  /**
+   * Spread rows over shards that scale out: Aurora PostgreSQL Limitless Database, on the `aws` back
+   * end only (PostgreSQL 16, `awsTopology` `aurora`, no `readReplicas`, database `postgres_limitless`).
+   * The application sees one database behind one endpoint; see docs/aws.md, "Sharding".
+   * @default - not sharded: one primary holds every row
+   */
+  sharding?: ShardingArgs;
 }
 
 /** The type token of {@link PgCluster}. */

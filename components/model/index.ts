@@ -33,3 +33,5 @@ export { checkRestore, resolveRestore, restoreShape } from "./schemas/restore";
 export type { RestoreSourceRef } from "./schemas/restore";
 export type { KubernetesOptions, KubernetesArgs } from "./schemas/kubernetes";
 export type { AwsOptions, AwsArgs } from "./schemas/aws";
+export { COMPUTE_REDUNDANCY, SHARDED_DATABASE, SHARDING_MAJORS, SHARD_GROUP_ACU, shardingElsewhere } from "./schemas/sharding";
+export type { ShardingArgs, ShardingSpec } from "./schemas/sharding";

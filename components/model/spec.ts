@@ -8,6 +8,7 @@ import { BackupSchedule, PlanCompute, PlanName, PlanStorage, ReplicationMode, Re
 import { Major } from "./versions";
 import type { AwsOptions } from "./schemas/aws";
 import type { KubernetesOptions } from "./schemas/kubernetes";
+import type { ShardingSpec } from "./schemas/sharding";
 
 /** Whether a db_resource runs (`paused` stops it where the back end can, keeping its data). */
 export type LifecycleState = "active" | "paused";
@@ -116,6 +117,8 @@ export interface PgClusterSpec extends DbResourceSpec, BackendOptions {
   awsTopology: "aurora" | "multi_az_cluster";
   /** Read replicas besides the standbys (not failover candidates). */
   readReplicas: number;
+  /** Sharding (Aurora Limitless Database, read by the `aws` back end); absent = one primary holds every row. */
+  sharding?: ShardingSpec;
 }
 
 /**

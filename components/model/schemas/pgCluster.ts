@@ -10,6 +10,7 @@ import { PgClusterSpec } from "../spec";
 import { CommonFacts, checkCommon, commonShape, resolveCommon } from "./common";
 import { parseWith, subjectOf } from "./parse";
 import { ParseContext, backendOptionsShape, checkBackendOptions, checkNames, resolveBackendOptions } from "./pgSingle";
+import { SHARDED_DATABASE, SHARDING_MAJORS, checkSharding, resolveSharding, shardingShape } from "./sharding";
 
 /** The AWS topologies a pg_cluster can take. */
 export const AWS_TOPOLOGIES = ["aurora", "multi_az_cluster"] as const;
@@ -30,6 +31,7 @@ export function pgClusterSchema() {
       multiAz: z.boolean().optional(),
       awsTopology: z.enum(AWS_TOPOLOGIES).optional(),
       readReplicas: int().min(0).optional(),
+      sharding: shardingShape(),
       ...backendOptionsShape(),
     })
     .strict();
@@ -100,6 +102,7 @@ export function parsePgClusterArgs(name: string, args: unknown, ctx: ParseContex
       checkNames(input, p);
       checkBackendOptions(input, name, "pg_cluster", facts, ctx, p);
       checkHa(input, facts, p);
+      checkSharding(input, facts, p);
       return facts;
     },
     (input, facts) => {
@@ -107,17 +110,23 @@ export function parsePgClusterArgs(name: string, args: unknown, ctx: ParseContex
       const resourceId = resourceIdOf("pg_cluster", input.projectId, input.environmentId, name);
       const common = resolveCommon(input, name, "pg_cluster", { ...facts, plan, backend: facts.backend! }, resourceId);
       const replicationMode = input.replicationMode ?? plan.ha.replicationMode;
+      const standbys = input.standbys ?? plan.ha.standbys;
+      const multiAz = input.multiAz ?? plan.ha.multiAz;
+      const sharding = resolveSharding(input, standbys, multiAz);
       return {
         ...common,
+        // A sharded cluster runs the newest major Aurora Limitless offers when none is given.
+        ...(sharding && input.version === undefined ? { version: SHARDING_MAJORS[SHARDING_MAJORS.length - 1] } : {}),
         kind: "pg_cluster",
-        databaseName: input.databaseName ?? DEFAULTS.databaseName,
+        databaseName: input.databaseName ?? (sharding ? SHARDED_DATABASE : DEFAULTS.databaseName),
         username: input.username ?? DEFAULTS.username,
-        standbys: input.standbys ?? plan.ha.standbys,
+        standbys,
         replicationMode,
         syncStandbys: input.syncStandbys ?? (replicationMode === "sync" ? DEFAULTS.syncStandbys : 0),
-        multiAz: input.multiAz ?? plan.ha.multiAz,
+        multiAz,
         awsTopology: input.awsTopology ?? DEFAULTS.awsTopology,
         readReplicas: input.readReplicas ?? DEFAULTS.readReplicas,
+        ...(sharding ? { sharding } : {}),
         ...resolveBackendOptions(input, ctx),
       };
     },
