@@ -13,7 +13,9 @@
  * one `AnalyzeStackRequest` over all resources, run `AnalyzeStack`, encode the response.
  * - **Ours**: the handlers serve every policy of the pack (RESOURCE_POLICIES, and STACK_POLICIES: the
  *   quotas and the rules over several resources), with the code's default config (what the engine
- *   sends when no `--policy-pack-config` is given).
+ *   sends when no `--policy-pack-config` is given), and, as the pack's entry file sets up, one decode
+ *   of a resource's properties per request shared by its rules (policies/sharedProperties.ts,
+ *   installed by the harness).
  * - **Floor**: the same decode, handler calls and responses, with an empty policy list: the cost any
  *   pack pays to receive the resources, with nothing judged.
  *
@@ -25,6 +27,7 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import { RESOURCE_POLICIES } from "../policies/rules";
 import { STACK_POLICIES } from "../policies/rules/quotas";
+import { sharingDeserializedProperties } from "../policies/sharedProperties";
 import { PACK_PROTO, PackHandlers, analyzeRequest, analyzeStackRequest, packHandlers } from "../test/policies/quotas/harness";
 import { BenchFigure, Figure, median, note, now, roundsFromEnv } from "./figure";
 import { TOTAL, buildStack } from "./p6-stack";
@@ -84,6 +87,7 @@ async function run(): Promise<Figure> {
   const rounds = roundsFromEnv();
   const enc = await encode();
   const sides = { ours: packHandlers([...RESOURCE_POLICIES, ...STACK_POLICIES]), floor: packHandlers([]) };
+  if (!sharingDeserializedProperties()) throw new Error("the pack's rules must share one decode per request, as policies/index.ts sets up");
   note(`P6: ${RESOURCE_POLICIES.length} resource rules, ${STACK_POLICIES.length} stack rules; warm-up`);
   const warm = { ours: await pass(sides.ours, enc), floor: await pass(sides.floor, enc) };
   note(`P6 warm-up: ours ${show(warm.ours)}; floor ${show(warm.floor)}`);

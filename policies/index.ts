@@ -5,6 +5,10 @@
 import { PolicyPack } from "@pulumi/policy";
 import { RESOURCE_POLICIES } from "./rules";
 import { STACK_POLICIES } from "./rules/quotas";
+import { shareDeserializedProperties } from "./sharedProperties";
+
+// Each resource's properties are decoded once per request, not once per rule (see sharedProperties.ts).
+shareDeserializedProperties();
 
 new PolicyPack("pgplatform", {
   description: "pgplatform's plan rules and quotas: a non-compliant database is stopped at pulumi preview.",

@@ -13,11 +13,15 @@
  * `getConfig()` returns the policy's properties, and the policy's enforcement level is the
  * configured one (the server ranks configured > policy's own > pack's, so this is the same
  * outcome). The real `Configure` path is covered out of process in test/policies/analyzer.test.ts.
+ *
+ * As the pack's entry file does, this shares one deserialization of a resource's properties among
+ * the rules of a request (policies/sharedProperties.ts), so every rule test runs the way the pack runs.
  */
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "../../../policies/node_modules/@pulumi/policy";
+import { shareDeserializedProperties } from "../../../policies/sharedProperties";
 
 /** The pack's folder. */
 export const POLICIES_DIR = path.resolve(__dirname, "..", "..", "..", "policies");
@@ -27,6 +31,7 @@ export const packRequire = createRequire(path.join(POLICIES_DIR, "package.json")
 const server = packRequire("@pulumi/policy/server");
 const packPb = packRequire("@pulumi/pulumi/proto/analyzer_pb");
 const PackStruct = packRequire("google-protobuf/google/protobuf/struct_pb").Struct;
+shareDeserializedProperties();
 
 /** The pack's name, as policies/index.ts gives it. */
 export const PACK_NAME = "pgplatform";

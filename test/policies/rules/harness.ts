@@ -12,6 +12,7 @@
  */
 import * as path from "path";
 import type { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy } from "../../../policies/node_modules/@pulumi/policy";
+import { shareDeserializedProperties } from "../../../policies/sharedProperties";
 
 const POLICY_MODULES = path.resolve(__dirname, "..", "..", "..", "policies", "node_modules");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -20,6 +21,8 @@ const server = require(path.join(POLICY_MODULES, "@pulumi/policy/server"));
 const analyzerpb = require(path.join(POLICY_MODULES, "@pulumi/pulumi/proto/analyzer_pb"));
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const structpb = require(path.join(POLICY_MODULES, "google-protobuf/google/protobuf/struct_pb"));
+// As the pack's entry file does: the rules of a request share one decode of its properties.
+shareDeserializedProperties();
 
 /** How the engine marks an unknown value (any type) inside the properties of an AnalyzeRequest. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
