@@ -8,7 +8,7 @@
  * and pure modules only; `pg` is required inside functions.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { transitionProblem } from "../backends/local/upgrade/driver";
+import { transitionProblem } from "../backends/upgradePhases";
 import { MigrationFacts } from "../backends/local/upgrade/record";
 import { Phase } from "../backends/local/upgrade/types";
 import { AwsRunState, AwsUpgradeJob, driveAws, removeAws } from "../backends/aws/upgradeRun";

@@ -1,21 +1,19 @@
 /**
- * Moves a local upgrade from the phase it is in to the phase the spec asks for, and reports what
- * runs: the upgrade provider's create, update, read and delete are thin calls into this module.
- *
- * Transitions (anything else is refused by {@link transitionProblem}):
- *   none     → prepare | cutover (prepare, then cutover)
- *   prepare  → prepare (checked and caught up again) | cutover | rollback (replication removed)
- *   cutover  → cutover | rollback (switch back, no write lost) | finalize
- *   rollback → rollback | prepare | cutover (a fresh copy first)
- *   finalize → finalize
+ * Drives a local upgrade with the shared phase machine (../../upgradePhases.ts): the stable
+ * endpoint is a PgBouncer started here (or found running) before any step; the steps are this
+ * back end's prepare, cut-over, rollback and finalize. The upgrade provider's create, update, read
+ * and delete are thin calls into this module.
  */
 import { EndpointSpec, destroyEndpoint, endpointPid, endpointTargetPort, startEndpoint } from "./endpoint";
 import { prepare, progressOf, teardownReplication } from "./prepare";
-import { MigrationFacts, recordedLog, writeMigration } from "./record";
+import { MigrationFacts } from "./record";
 import { thawApp } from "./sql";
 import { SwitchCalledOff, cutover, finalize, rollbackAfterCutover, targetOf } from "./switch";
-import { LogEntry, MigrationStatus, Phase, Side, UpgradePlan, UpgradeState, entry } from "./types";
+import { Phase, Side, UpgradePlan, UpgradeState, entry } from "./types";
+import { PhaseSteps, drivePhases, recordRemoved } from "../../upgradePhases";
 import type { CatalogInput } from "../../../providers/catalogRecord";
+
+export { transitionProblem } from "../../upgradePhases";
 
 /** Everything the driver needs for one upgrade. */
 export interface UpgradeJob {
@@ -31,80 +29,36 @@ export interface DriverState extends UpgradeState {
   lastSwitch?: Record<string, unknown>;
 }
 
-/** Why `to` cannot follow `from`, or undefined when it can. */
-export function transitionProblem(from: Phase, to: Phase): string | undefined {
-  if (from === to) return undefined;
-  const allowed: Record<Phase, Phase[]> = {
-    none: ["prepare", "cutover"],
-    prepare: ["cutover", "rollback"],
-    cutover: ["rollback", "finalize"],
-    rollback: ["prepare", "cutover"],
-    finalize: [],
+/** The local steps of `job`, with the stable endpoint listening on `port`. */
+function stepsOf(job: UpgradeJob, port: number): PhaseSteps {
+  const { plan, endpoint } = job;
+  return {
+    id: plan.id,
+    catalog: job.catalog,
+    migration: job.migration,
+    endpoint: `127.0.0.1:${port}`,
+    prepare: (log) => prepare(plan, log),
+    cutover: (log) => cutover(plan, endpoint, port, log),
+    rollbackAfterCutover: (log) => rollbackAfterCutover(plan, endpoint, port, log),
+    teardown: (log) => teardownReplication(plan, log),
+    finalize: (log) => finalize(plan, log),
+    progress: () => progressOf(plan),
+    cleanUpFailedCreate: async (log) => {
+      // A slot left on blue would hold WAL; an endpoint left running would hold its port.
+      await teardownReplication(plan, log, { bestEffort: true }).catch(() => undefined);
+      await destroyEndpoint(endpoint.dataRoot, endpoint.id).catch(() => undefined);
+      await thawApp(plan.blue).catch(() => undefined);
+    },
+    calledOff: (err) => err instanceof SwitchCalledOff,
   };
-  if (allowed[from].includes(to)) return undefined;
-  if (from === "finalize") return `\`phase\` cannot leave \`finalize\`: the upgrade is final (green serves, blue is retired); got ${JSON.stringify(to)}`;
-  if (to === "finalize") return `\`phase\` \`finalize\` needs a cut-over first (the upgrade is at \`${from}\`: set \`phase: "cutover"\` and run \`pulumi up\`); got "finalize"`;
-  if (to === "rollback") return "`phase` `rollback` needs a prepared upgrade (nothing was prepared yet: remove the BlueGreenUpgrade instead); got \"rollback\"";
-  return `\`phase\` cannot go from \`${from}\` to \`${to}\`; got ${JSON.stringify(to)}`;
 }
-
-const STATUS_OF: Record<Phase, MigrationStatus> = { none: "PENDING", prepare: "IN_PROGRESS", cutover: "IN_PROGRESS", rollback: "ROLLED_BACK", finalize: "DONE" };
 
 /** Runs the upgrade from `was` (undefined for a new one) to phase `want`. Logs and records every step; throws after recording a failure. */
 export async function drive(job: UpgradeJob, want: Phase, was?: DriverState): Promise<DriverState> {
-  const from: Phase = was?.appliedPhase ?? "none";
-  const problem = transitionProblem(from, want);
-  if (problem) throw new Error(problem);
-  const log: LogEntry[] = [...((await recordedLog(job.catalog, job.plan.id).catch(() => undefined)) ?? was?.log ?? [])];
-  let side: Side = was?.activeSide ?? "blue";
-  let phase: Phase = from;
-  let lastSwitch = was?.lastSwitch;
+  const side: Side = was?.activeSide ?? "blue";
   const port = await startEndpoint(job.endpoint, targetOf(side === "blue" ? job.plan.blue : job.plan.green), was?.endpointPort || undefined);
-  const record = (status: MigrationStatus, extra: Record<string, unknown> = {}) =>
-    writeMigration(job.catalog, job.plan.id, job.migration, { status, phase, log, detail: { activeSide: side, endpoint: `127.0.0.1:${port}`, ...(lastSwitch ? { lastSwitch } : {}), ...extra } });
-  try {
-    if (from === "none") log.push(entry("started", `${job.migration.migrationType} ${job.migration.fromVersion} to ${job.migration.toVersion}; stable endpoint 127.0.0.1:${port}`));
-    if (want !== from || want === "prepare") await record(from === want ? STATUS_OF[from] : "IN_PROGRESS");
-    if (want === "prepare" || (want === "cutover" && (from === "none" || from === "rollback"))) {
-      if (from === "rollback") log.push(entry("prepare_again", "green is copied afresh"));
-      await prepare(job.plan, log);
-      phase = "prepare";
-      await record("IN_PROGRESS");
-    }
-    if (want === "cutover" && phase === "prepare") {
-      const r = await cutover(job.plan, job.endpoint, port, log);
-      side = "green";
-      phase = "cutover";
-      lastSwitch = { to: "green", ...r, at: new Date().toISOString() };
-    } else if (want === "rollback" && from === "cutover") {
-      const r = await rollbackAfterCutover(job.plan, job.endpoint, port, log);
-      side = "blue";
-      phase = "rollback";
-      lastSwitch = { to: "blue", ...r, at: new Date().toISOString() };
-    } else if (want === "rollback" && from === "prepare") {
-      await teardownReplication(job.plan, log);
-      log.push(entry("rolled_back", "no cut-over had happened; blue serves and green is left as it is"));
-      phase = "rollback";
-    } else if (want === "finalize" && from === "cutover") {
-      await finalize(job.plan, log);
-      phase = "finalize";
-    }
-    const progress = phase === "prepare" || phase === "cutover" ? await progressOf(job.plan) : {};
-    const status = STATUS_OF[phase];
-    if (want !== from || want === "prepare") await record(status, { progress });
-    return { appliedPhase: phase, activeSide: side, status, log, progress, endpointPort: port, ...(lastSwitch ? { lastSwitch } : {}) };
-  } catch (err) {
-    const calledOff = err instanceof SwitchCalledOff;
-    if (!calledOff) log.push(entry("failed", (err as Error).message));
-    if (from === "none") {
-      // A failed create leaves nothing behind: Pulumi does not keep the resource, so nothing would remove a slot that holds WAL.
-      await teardownReplication(job.plan, log, { bestEffort: true }).catch(() => undefined);
-      await destroyEndpoint(job.endpoint.dataRoot, job.endpoint.id).catch(() => undefined);
-      await thawApp(job.plan.blue).catch(() => undefined);
-    }
-    await record(calledOff && from !== "none" ? "IN_PROGRESS" : "FAILED").catch(() => undefined);
-    throw err;
-  }
+  const state = await drivePhases(stepsOf(job, port), want, was);
+  return { ...state, endpointPort: port };
 }
 
 /** What runs now: the endpoint's pid and which side it points at; `undefined` side when it does not run. */
@@ -126,5 +80,5 @@ export async function remove(job: UpgradeJob, was: DriverState): Promise<void> {
   await destroyEndpoint(job.endpoint.dataRoot, job.endpoint.id);
   if (was.appliedPhase !== "finalize") await thawApp(was.activeSide === "green" ? job.plan.green : job.plan.blue).catch(() => undefined);
   log.push(entry("removed", "the stable endpoint is gone: connect to the db_resources directly"));
-  await writeMigration(job.catalog, job.plan.id, job.migration, { status: was.status, phase: was.appliedPhase, log, detail: { activeSide: was.activeSide }, lifecycle: "DELETED" }).catch(() => undefined);
+  await recordRemoved({ id: job.plan.id, catalog: job.catalog, migration: job.migration }, was, log);
 }
