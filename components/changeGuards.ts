@@ -19,6 +19,8 @@ export function sizeOf(spec: PgSingleSpec | PgClusterSpec): SizeDimensions {
     spec.backend === "aws" ? c.aws.instanceClass : spec.backend === "kubernetes" ? `cpu=${c.kubernetes.cpu},memory=${c.kubernetes.memory}` : `shared_buffers=${c.local.sharedBuffers}`;
   const size: SizeDimensions = { storageGb: spec.storage.sizeGb, compute, readReplicas: spec.readReplicas };
   if (spec.kind === "pg_cluster") size.standbys = spec.standbys;
+  // A sharded cluster's capacity: its scale events, and what tells the aws change rules it is sharded.
+  if (spec.kind === "pg_cluster" && spec.sharding) size.maxAcu = spec.sharding.maxAcu;
   return size;
 }
 

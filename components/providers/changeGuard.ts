@@ -102,9 +102,10 @@ export const changeGuardProvider: pulumi.dynamic.ResourceProvider = {
       const view = (x: any) => ({ kind: x.resourceKind, version: x.version, storageGb: Number(x.size?.storageGb ?? 0) });
       const problems = changeProblems(view(olds), view(news));
       if (news.backend === "aws" && olds.backend === "aws") {
-        problems.push(...awsChangeProblems({ storageGb: Number(olds.size?.storageGb ?? 0), identifier: olds.identifier }, { storageGb: Number(news.size?.storageGb ?? 0), identifier: news.identifier }));
+        const awsView = (x: any) => ({ storageGb: Number(x.size?.storageGb ?? 0), identifier: x.identifier, ...(x.size?.maxAcu !== undefined ? { maxAcu: Number(x.size.maxAcu) } : {}) });
+        problems.push(...awsChangeProblems(awsView(olds), awsView(news)));
       }
-      const property = (path: string) => ({ kind: "resourceKind", "storage.sizeGb": "size.storageGb", "aws.identifier": "identifier" })[path] ?? path;
+      const property = (path: string) => ({ kind: "resourceKind", "storage.sizeGb": "size.storageGb", "aws.identifier": "identifier", sharding: "size.maxAcu" })[path] ?? path;
       for (const p of problems) failures.push({ property: property(p.path), reason: `db_resource \`${news.resourceId}\`: ${p.message}` });
     }
     return { inputs: news, failures };

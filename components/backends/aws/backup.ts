@@ -49,7 +49,14 @@ function awsWeekdays(days: number[]): number[] {
 /** Checks a BackupPolicy against its target on AWS; throws one ValidationError listing every problem. */
 export function checkBackupAws(spec: BackupPolicySpec, target: RenderedSource): void {
   const p = new Problems();
-  awsHandleOf(target.rendered.handle, `the target of BackupPolicy ${JSON.stringify(spec.name)}`);
+  const h = awsHandleOf(target.rendered.handle, `the target of BackupPolicy ${JSON.stringify(spec.name)}`);
+  if (h.shardGroup) {
+    p.add(
+      "target",
+      `\`target\` \`${target.spec.resourceId}\` is a sharded PgCluster (Aurora Limitless Database), which AWS Backup does not cover: its backups are the cluster's automated backups (\`backup.retentionDays\`, in its backup window) and cluster snapshots`,
+    );
+    p.throwIfAny(awsSubject("BackupPolicy", spec.name));
+  }
   const parsed = parseCron(spec.cron);
   const problem = parsed.ok ? awsCronProblem(parsed.cron) : undefined;
   if (problem) p.add("schedule", `\`schedule\` cannot be an AWS Backup schedule: ${problem}; got ${show(spec.schedule)}`);

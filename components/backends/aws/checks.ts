@@ -8,6 +8,7 @@ import { Problems, show } from "../../model/errors";
 import { PgClusterSpec, PgSingleSpec } from "../../model/spec";
 import { MULTI_AZ_CLUSTER_STANDBYS } from "../../model/schemas/pgCluster";
 import { unconvertibleParameters } from "./parameters";
+import { checkShardedAws } from "./sharding";
 import { GP3_PROVISIONED_MIN_GB, PI_UNSUPPORTED_CLASSES, backupWindowOf } from "./settings";
 import { maintenanceSpans, windowsOverlap } from "./windows";
 
@@ -25,7 +26,9 @@ function checkCommonAws(spec: PgSingleSpec | PgClusterSpec, p: Problems): void {
   if (spec.quotas) {
     p.add("quotas", "`quotas` on a db_resource are measured and enforced by the `local` back end only; on `aws` the CloudWatch alarms watch storage and connections (`aws.alarms`), and tenants take `TenantDatabase.quotas`");
   }
-  if (spec.maintenance?.vacuumAnalyze && !spec.aws.sqlAccess) {
+  // Sharded, pg_cron is not there at all: the sharding check says so instead.
+  const sharded = spec.kind === "pg_cluster" && spec.sharding !== undefined;
+  if (spec.maintenance?.vacuumAnalyze && !spec.aws.sqlAccess && !sharded) {
     p.add(
       "maintenance.vacuumAnalyze",
       "`maintenance.vacuumAnalyze` needs `aws.sqlAccess: true` on the `aws` back end: its pg_cron job is created through SQL from the program (pg_cron is preloaded through the parameter group); got true",
@@ -137,5 +140,6 @@ export function checkClusterAws(spec: PgClusterSpec): void {
     if (spec.network.publicAccess) p.add("network.publicAccess", "`network.publicAccess` is not available with `awsTopology` `multi_az_cluster` (@pulumi/aws 7 cannot make a Multi-AZ DB cluster public; use `awsTopology` `aurora`); got true");
     if (spec.readReplicas > 0) p.add("readReplicas", `\`readReplicas\` is not possible with \`awsTopology\` \`multi_az_cluster\` (its 2 standbys are its only readers; use \`awsTopology\` \`aurora\`); got ${spec.readReplicas}`);
   }
+  checkShardedAws(spec, p);
   p.throwIfAny(awsSubject("PgCluster", spec.name));
 }

@@ -5,6 +5,8 @@
  *   tier 15, spread over the subnets' zones. Cluster endpoint = write, reader endpoint = read.
  * - `multi_az_cluster`: an RDS Multi-AZ DB cluster (`rds.Cluster` engine `postgres` with
  *   `dbClusterInstanceClass`): 1 writer and 2 readable standbys in 3 zones that RDS makes itself.
+ * With `sharding`, the Aurora cluster is an Aurora Limitless one whose compute is a DB shard group
+ * instead of members (./sharding.ts); both endpoints are the shard group's.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -24,6 +26,8 @@ import { AwsNetwork, renderNetwork, warnUnreachable } from "./network";
 import { RdsEngine, familyOf, rdsParameters } from "./parameters";
 import { RestorePlan, clusterRestoreOf, renderDnsRecord } from "./restore";
 import { AwsSettings, settingsOf } from "./settings";
+import { SHARDED_DATABASE } from "../../model/schemas/sharding";
+import { renderShardGroup, shardedAlarms, shardedClusterArgs, shardedComputeOf, shardedTopologyOf } from "./sharding";
 import { metadataOf, statusOf } from "./status";
 
 /** Promotion tiers: the writer first, standbys next, read replicas last (still failover candidates on Aurora, the last ones). */
@@ -40,10 +44,11 @@ export interface ClusterBase {
   zones: pulumi.Output<string[]>;
 }
 
-/** One rendered cluster and its members. */
+/** One rendered cluster and its members (or, sharded, its DB shard group). */
 export interface RenderedCluster {
   cluster: aws.rds.Cluster;
   members: aws.rds.ClusterInstance[];
+  shardGroup?: aws.rds.ShardGroup;
 }
 
 /** The engine of a topology. */
@@ -87,12 +92,15 @@ export function renderClusterCore(
 ): RenderedCluster {
   const { spec, settings, network } = b;
   const aurora = spec.awsTopology === "aurora";
+  const sharded = spec.sharding !== undefined;
   const engine = engineOf(spec);
   const protect = spec.lifecycle.deletionProtection;
   const pi = settings.performanceInsights;
   const piArgs = { performanceInsightsEnabled: pi.enabled, ...(pi.enabled ? { performanceInsightsRetentionPeriod: pi.retentionDays } : {}), ...(pi.enabled && pi.kmsKeyId ? { performanceInsightsKmsKeyId: pi.kmsKeyId } : {}) };
   const monitoringArgs = { monitoringInterval: settings.monitoringInterval, ...(b.monitoringRoleArn ? { monitoringRoleArn: b.monitoringRoleArn } : {}) };
-  const shape: Partial<aws.rds.ClusterArgs> = aurora
+  const shape: Partial<aws.rds.ClusterArgs> = sharded
+    ? shardedClusterArgs(spec, settings, b.monitoringRoleArn)
+    : aurora
     ? settings.multiAz
       ? { availabilityZones: b.zones.apply((z) => z.slice(0, 3)) }
       : {}
@@ -111,7 +119,8 @@ export function renderClusterCore(
       engine,
       engineVersion: spec.version,
       allowMajorVersionUpgrade: true,
-      ...(restore ? restore.args : { databaseName: spec.databaseName, masterUsername: masterUsernameOf(spec) }),
+      // A Limitless cluster's one database, `postgres_limitless`, cannot be named at create.
+      ...(restore ? restore.args : { ...(sharded ? {} : { databaseName: spec.databaseName }), masterUsername: masterUsernameOf(spec) }),
       ...(b.password ? { masterPassword: b.password } : { manageMasterUserPassword: true, ...(settings.kmsKeyId ? { masterUserSecretKmsKeyId: settings.kmsKeyId } : {}) }),
       ...shape,
       port: PG_PORT,
@@ -131,9 +140,10 @@ export function renderClusterCore(
       tags: tagsOf(spec),
     },
     // Aurora adds zones it was not given (3 in all): they are a create-time choice, not drift.
-    { parent: scope, protect, ...(aurora ? { ignoreChanges: ["availabilityZones"] } : {}) },
+    { parent: scope, protect, ...(aurora && !sharded ? { ignoreChanges: ["availabilityZones"] } : {}) },
   );
   const members: aws.rds.ClusterInstance[] = [];
+  if (sharded) return { cluster, members, shardGroup: renderShardGroup(scope, name, prefix, identifier, spec, cluster) };
   if (aurora) {
     memberTiers(spec).forEach((tier, i) => {
       members.push(
@@ -214,25 +224,30 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
   const password = connectionPasswordOf(scope, generated, live.cluster.masterUserSecrets);
   const masterUsername = restore?.username ?? masterUsernameOf(spec);
   const databaseName = restore?.databaseName ?? spec.databaseName;
-  const record = settings.dns ? renderDnsRecord(scope, name, settings.dns, serving.cluster.endpoint) : undefined;
+  // Sharded, the application goes through the shard group's routers for reads and writes alike.
+  const shards = serving.shardGroup;
+  const endpoint = shards ? shards.endpoint : serving.cluster.endpoint;
+  const record = settings.dns ? renderDnsRecord(scope, name, settings.dns, endpoint) : undefined;
 
   const topic = alarmTopicOf(scope, name, spec, settings);
-  const alarms = renderAlarms(scope, name, spec, settings, clusterAlarms(spec, settings, serving.cluster.clusterIdentifier), topic.arn);
+  const alarmSpecs = shards ? shardedAlarms(spec, settings, shards.dbShardGroupIdentifier) : clusterAlarms(spec, settings, serving.cluster.clusterIdentifier);
+  const alarms = renderAlarms(scope, name, spec, settings, alarmSpecs, topic.arn);
 
-  const writeHost = record ? record.fqdn : serving.cluster.endpoint;
+  const writeHost = record ? record.fqdn : endpoint;
   // With SQL access the application gets its own role, made through the writer endpoint once the members run.
   const access = sqlAccessOf(spec)
     ? renderAppAccess(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members], databaseName, spec.username, appPassword)
     : undefined;
   const jobs = renderAwsMaintenance(scope, name, spec, { host: serving.cluster.endpoint, port: serving.cluster.port }, password, [serving.cluster, ...serving.members, ...(access ? access.resources : [])]);
   const write = endpointOf(writeHost, serving.cluster.port);
-  const read = endpointOf(serving.cluster.readerEndpoint, serving.cluster.port);
+  const read = endpointOf(shards ? shards.endpoint : serving.cluster.readerEndpoint, serving.cluster.port);
   const handle: AwsHandle = {
     type: "aws",
     topology: spec.awsTopology === "aurora" ? "aurora" : "multi_az_cluster",
     baseIdentifier: settings.identifier,
     cluster: serving.cluster,
     members: serving.members,
+    ...(shards ? { shardGroup: shards } : {}),
     identifier: serving.cluster.clusterIdentifier,
     arn: serving.cluster.arn,
     engine: engineOf(spec),
@@ -265,13 +280,13 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
     connection: access
       ? connectionOf(writeHost, serving.cluster.port, databaseName, access.role.name, access.password)
       : connectionOf(writeHost, serving.cluster.port, databaseName, masterUsername, password),
-    adminConnection: connectionOf(access ? serving.cluster.endpoint : writeHost, serving.cluster.port, "postgres", masterUsername, password),
+    adminConnection: connectionOf(access ? serving.cluster.endpoint : writeHost, serving.cluster.port, shards ? SHARDED_DATABASE : "postgres", masterUsername, password),
     resourceId: pulumi.output(spec.resourceId),
     // @pulumi/aws reports no status for a cluster; the provider waits until RDS says `available` before it gives the identifier.
     status: serving.cluster.clusterIdentifier.apply(() => statusOf("available")),
-    metadata: metadataOf(spec, serving.cluster.arn, spec.compute.aws.instanceClass),
+    metadata: metadataOf(spec, serving.cluster.arn, shards ? shardedComputeOf(spec) : spec.compute.aws.instanceClass),
     endpoints: { write, read },
-    topology: pulumi.all([memberFacts, serving.cluster.endpoint, serving.cluster.readerEndpoint, serving.cluster.port]).apply(([members, writer, reader, port]): Topology => {
+    topology: shards ? shardedTopologyOf(spec, settings, shards, serving.cluster.port) : pulumi.all([memberFacts, serving.cluster.endpoint, serving.cluster.readerEndpoint, serving.cluster.port]).apply(([members, writer, reader, port]): Topology => {
       const primary = members.find((m) => m.role === "primary")?.name;
       return {
         ...(primary ? { primary } : {}),
@@ -290,6 +305,7 @@ export function renderClusterAws(scope: pulumi.ComponentResource, spec: PgCluste
       parameterGroup,
       live.cluster,
       ...live.members,
+      ...(live.shardGroup ? [live.shardGroup] : []),
       ...(restored ? [restored.cluster, ...restored.members] : []),
       ...(record ? [record] : []),
       ...(access ? access.resources : []),

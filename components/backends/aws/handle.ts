@@ -21,6 +21,8 @@ export interface AwsHandle {
   /** The cluster and its members (topologies `aurora`, `multi_az_cluster`). */
   cluster?: aws.rds.Cluster;
   members: aws.rds.ClusterInstance[];
+  /** The DB shard group of a sharded cluster (Aurora Limitless): its compute, in place of members. */
+  shardGroup?: aws.rds.ShardGroup;
   /** Identifier of the instance or cluster, and its ARN (what AWS Backup selects). */
   identifier: pulumi.Output<string>;
   arn: pulumi.Output<string>;

@@ -77,6 +77,8 @@ export const IDENTIFIER_SUFFIX = {
   restored: (key: string) => `-rst-${shortHash(key).slice(0, 4)}`,
   /** The green side of a blue-green upgrade. */
   green: (major: string) => `-g${major}`,
+  /** A sharded cluster's DB shard group. */
+  shardGroup: "-shards",
 } as const;
 
 /** Tags every taggable child carries: the user's tags, then the pgplatform labels (which win). */

@@ -26,6 +26,10 @@ import { statusOf } from "./status";
 export function checkReplicasAws(spec: ReadReplicaSetSpec, source: RenderedSource): void {
   const p = new Problems();
   const h = awsHandleOf(source.rendered.handle, `the source of ReadReplicaSet ${JSON.stringify(spec.name)}`);
+  if (h.shardGroup) {
+    p.add("source", `\`source\` \`${source.spec.resourceId}\` is a sharded PgCluster (Aurora Limitless Database), which takes no read replicas, custom endpoints or RDS Proxy: its routers serve reads, and \`sharding.maxAcu\` scales them`);
+    p.throwIfAny(awsSubject("ReadReplicaSet", spec.name));
+  }
   if (h.topology === "multi_az_cluster") {
     p.add("source", "`source` is an RDS Multi-AZ DB cluster, which takes no further readers (its 2 readable standbys are behind its reader endpoint; use `awsTopology` `aurora` for read scale)");
   }

@@ -14,6 +14,8 @@ export const GP3_PROVISIONED_MIN_GB = 400;
 export const ALARM_DEFAULTS = { cpuPercent: 80, freeStoragePercent: 10, connectionsPercent: 80 } as const;
 /** Performance Insights retention when enabled without one: the free tier. */
 export const PI_DEFAULT_RETENTION_DAYS = 7;
+/** Performance Insights retention of a sharded cluster when none is given: the least Aurora Limitless takes. */
+export const PI_SHARDED_RETENTION_DAYS = 31;
 /** Enhanced monitoring interval of every plan but `dev_single`. */
 export const DEFAULT_MONITORING_INTERVAL = 60;
 
@@ -62,7 +64,9 @@ export function settingsOf(spec: PgSingleSpec | PgClusterSpec): AwsSettings {
   const devPlan = spec.plan === "dev_single";
   const klass = spec.compute.aws.instanceClass;
   const piGiven = a.performanceInsights?.enabled;
-  const piEnabled = piGiven ?? (!devPlan && !PI_UNSUPPORTED_CLASSES.includes(klass));
+  // A sharded cluster (Aurora Limitless) has no instance class and must keep Performance Insights for 31 days or more.
+  const sharded = spec.kind === "pg_cluster" && spec.sharding !== undefined;
+  const piEnabled = piGiven ?? (sharded || (!devPlan && !PI_UNSUPPORTED_CLASSES.includes(klass)));
   const provisioned = spec.storage.sizeGb >= GP3_PROVISIONED_MIN_GB;
   const iops = a.storage?.iops ?? (provisioned ? spec.storage.iops : undefined);
   const throughputMbps = a.storage?.throughputMbps ?? (provisioned && a.storage?.iops === undefined ? spec.storage.throughputMbps : undefined);
@@ -81,7 +85,7 @@ export function settingsOf(spec: PgSingleSpec | PgClusterSpec): AwsSettings {
     iops,
     throughputMbps,
     performanceInsights: piEnabled
-      ? { enabled: true, retentionDays: a.performanceInsights?.retentionDays ?? PI_DEFAULT_RETENTION_DAYS, kmsKeyId: a.performanceInsights?.kmsKeyId ?? a.kmsKeyId }
+      ? { enabled: true, retentionDays: a.performanceInsights?.retentionDays ?? (sharded ? PI_SHARDED_RETENTION_DAYS : PI_DEFAULT_RETENTION_DAYS), kmsKeyId: a.performanceInsights?.kmsKeyId ?? a.kmsKeyId }
       : { enabled: false },
     monitoringInterval: a.monitoringInterval ?? (devPlan ? 0 : DEFAULT_MONITORING_INTERVAL),
     monitoringRoleArn: a.monitoringRoleArn,

@@ -52,6 +52,15 @@ export function adminSqlOf(spec: DbSpec, host: string, port: number, password: s
 export function awsTenantProblems(target: DbSpec, tenant: { deletion: { policy: string }; quotas: { maxStorageGb?: number; onLimit?: string } }): { path: string; message: string }[] {
   if (target.backend !== "aws") return [];
   const out: { path: string; message: string }[] = [];
+  if (target.kind === "pg_cluster" && target.sharding) {
+    out.push({
+      path: "target",
+      message:
+        `\`target\` \`${target.resourceId}\` is a sharded PgCluster (Aurora Limitless Database): a tenant is made by SQL from this program (\`aws.sqlAccess\`), and its database handed over with \`ALTER DATABASE\`, ` +
+        "which Limitless does not support; keep tenants apart in the one database `postgres_limitless` (schemas made by the application), or target an unsharded db_resource",
+    });
+    return out;
+  }
   if (!sqlAccessOf(target)) {
     out.push({
       path: "target",

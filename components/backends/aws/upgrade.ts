@@ -78,6 +78,13 @@ export function greenSpecOf(spec: BlueGreenUpgradeSpec, src: PgSingleSpec | PgCl
 export function checkUpgradeAws(spec: BlueGreenUpgradeSpec, source: RenderedSource): void {
   const p = new Problems();
   const h = awsHandleOf(source.rendered.handle, `the source of BlueGreenUpgrade ${JSON.stringify(spec.name)}`);
+  if (h.shardGroup) {
+    p.add(
+      "source",
+      `\`source\` \`${source.spec.resourceId}\` is a sharded PgCluster (Aurora Limitless Database), which can be neither a replication source nor in an RDS blue/green deployment, and runs PostgreSQL 16 only (its minor versions are upgraded in place, in the maintenance window)`,
+    );
+    p.throwIfAny(awsSubject("BlueGreenUpgrade", spec.name));
+  }
   if (spec.strategy === "in_place") {
     p.add(
       "strategy",

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BackupPolicySpec, BlueGreenUpgradeSpec, PgClusterSpec, PgSingleSpec, ReadReplicaSetSpec } from "../../model/spec";
+import { shardingElsewhere } from "../../model/schemas/sharding";
 import { endpointOf } from "../../outputs";
 import { Backend, RenderedBackupPolicy, RenderedBackupSource, RenderedDbResource, RenderedReplicaSet, RenderedSource, RenderedUpgrade } from "../backend";
 import { renderBackupPolicy } from "./backupPolicy";
@@ -45,7 +46,8 @@ export class KubernetesBackend implements Backend {
   }
 
   checkCluster(spec: PgClusterSpec): void {
-    throwIfAny("PgCluster", spec.name, dbProblems(spec));
+    const sharding = spec.sharding ? [{ path: "sharding", message: shardingElsewhere("kubernetes", "a CloudNativePG cluster is one primary whose standbys all hold every row", spec.sharding) }] : [];
+    throwIfAny("PgCluster", spec.name, [...sharding, ...dbProblems(spec)]);
   }
 
   renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {

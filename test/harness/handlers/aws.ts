@@ -8,6 +8,10 @@ import { CallHandler, Handler, unwrapSecrets } from "../mocks";
 /** Account and region the mocked resources live in. */
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "eu-west-1";
+/** The router endpoint of the mocked DB shard group of cluster `clusterIdentifier`. */
+export function limitlessEndpointOf(clusterIdentifier: string): string {
+  return `${clusterIdentifier}.limitless-${hex(clusterIdentifier, 12)}.${MOCK_REGION}.rds.amazonaws.com`;
+}
 /** The host suffix RDS gives endpoints in the mocked account and region. */
 export const RDS_HOST = `c9akciq32.${MOCK_REGION}.rds.amazonaws.com`;
 /** The password the mocked Secrets Manager holds for a managed master user. */
@@ -87,9 +91,22 @@ export function handlers(): Record<string, Handler> {
       const id = a.inputs.clusterEndpointIdentifier;
       return { id, state: { ...a.inputs, endpoint: `${id}.cluster-custom-${RDS_HOST}`, arn: rds("cluster-endpoint", id) } };
     },
+    // An Aurora Limitless DB shard group: its endpoint is `<cluster>.limitless-<hash>.<region>.rds.amazonaws.com`, the router endpoint.
     "aws:rds/shardGroup:ShardGroup": (a) => {
       const id = a.inputs.dbShardGroupIdentifier;
-      return { id, state: { ...a.inputs, endpoint: `${id}.shardgrp-${RDS_HOST}`, arn: rds("shard-group", id) } };
+      const cluster = String(a.inputs.dbClusterIdentifier);
+      return {
+        id,
+        state: {
+          computeRedundancy: 0,
+          publiclyAccessible: false,
+          minAcu: 16,
+          ...a.inputs,
+          endpoint: limitlessEndpointOf(cluster),
+          arn: rds("shard-group", id),
+          dbShardGroupResourceId: `shardgroup-${hex(id, 32)}`,
+        },
+      };
     },
     "aws:rds/proxy:Proxy": (a) => ({ id: a.inputs.name, state: { ...a.inputs, endpoint: `${a.inputs.name}.proxy-${RDS_HOST}`, arn: rds("db-proxy", `prx-${hex(a.inputs.name, 17)}`) } }),
     "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": (a) => ({ id: a.inputs.dbProxyName, state: { ...a.inputs, name: "default" } }),

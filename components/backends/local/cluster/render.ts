@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import { catalogInputOf, catalogTarget } from "../../../catalog/target";
 import { DEFAULTS } from "../../../model/defaults";
 import { PgClusterSpec } from "../../../model/spec";
+import { shardingElsewhere } from "../../../model/schemas/sharding";
 import { connectionOf, endpointOf } from "../../../outputs";
 import { LocalCluster } from "../../../providers/localCluster";
 import { RenderedBackupSource, RenderedDbResource } from "../../backend";
@@ -61,6 +62,7 @@ export const CLUSTER_CHILD = {
 /** Refuses what a local PgCluster cannot do (yet), listing every problem with its field. */
 export function checkLocalCluster(spec: PgClusterSpec): void {
   const refuse: string[] = [];
+  if (spec.sharding) refuse.push(shardingElsewhere("local", "a local PgCluster is one primary whose standbys all hold every row", spec.sharding));
   if (spec.readReplicas > 0) refuse.push(`\`readReplicas\` ${spec.readReplicas}: read replicas of a local PgCluster come with a ReadReplicaSet whose \`source\` is this cluster`);
   if (spec.quotas) refuse.push("`quotas`: db_resource quotas on the local back end are enforced on a PgSingle; a PgCluster's are not available yet");
   if (spec.maintenance?.vacuumAnalyze) refuse.push("`maintenance.vacuumAnalyze`: scheduled maintenance on the local back end runs on a PgSingle (pg_cron); a PgCluster's is not available yet");
