@@ -125,6 +125,8 @@ describe("sharded PgCluster on aws (Aurora Limitless, strict mocks)", () => {
       },
     });
     assert.deepStrictEqual(db.spec.sharding, { maxAcu: 768, minAcu: 32, computeRedundancy: 2 });
+    // The change guard sees the shard group's capacity: a scale dimension, and what its aws rules tell a sharded cluster by.
+    assert.deepStrictEqual(inputsOf(mocks, "events-change-guard").size, { storageGb: 200, compute: "db.r7g.large", readReplicas: 0, standbys: 2, maxAcu: 768 });
     assert.strictEqual(db.spec.version, "16");
   });
 
