@@ -5,25 +5,17 @@
  */
 import assert from "assert";
 import { CATALOG_SCHEMA, MIGRATIONS, Migration, migrate } from "../../components/catalog/migrations";
-import { SqlConnection, closePools, withClient } from "../../components/providers/sql/connection";
-import { TestPostgres, startTestPostgres } from "../harness/postgres";
-import { freshDatabase, sql } from "./support";
+import { SqlConnection, withClient } from "../../components/providers/sql/connection";
+import { sql, useFreshDatabases } from "./support";
 
 const TABLES = ["backups", "events", "failovers", "migrations", "resources", "scale_events", "schema_migrations", "tenants"];
 
 describe("catalogue migrations", () => {
-  let pg: TestPostgres;
+  const fresh = useFreshDatabases();
   let db: SqlConnection;
 
-  before(async () => {
-    pg = await startTestPostgres();
-  });
-  after(async () => {
-    await closePools();
-    await pg?.stop();
-  });
-  beforeEach(async () => {
-    db = await freshDatabase(pg);
+  beforeEach(() => {
+    db = fresh.db;
   });
 
   it("creates pgplatform_catalog, its tables and the view from scratch, and a re-run applies nothing", async () => {

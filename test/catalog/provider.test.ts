@@ -5,26 +5,18 @@
  */
 import assert from "assert";
 import { CATALOG_RECORD_KIND, CatalogRecordInputs, catalogRecordProvider as provider } from "../../components/providers/catalogRecord";
-import { SqlConnection, closePools } from "../../components/providers/sql/connection";
+import { SqlConnection } from "../../components/providers/sql/connection";
 import { UNKNOWN } from "../../components/providers/values";
-import { TestPostgres, startTestPostgres } from "../harness/postgres";
-import { dbResourceData, eventsOf, freshDatabase, sql, tenantData } from "./support";
+import { dbResourceData, eventsOf, sql, tenantData, useFreshDatabases } from "./support";
 
 const p = provider as Required<typeof provider>;
 
 describe("catalogRecordProvider", () => {
-  let pg: TestPostgres;
+  const fresh = useFreshDatabases();
   let db: SqlConnection;
 
-  before(async () => {
-    pg = await startTestPostgres();
-  });
-  after(async () => {
-    await closePools();
-    await pg?.stop();
-  });
-  beforeEach(async () => {
-    db = await freshDatabase(pg);
+  beforeEach(() => {
+    db = fresh.db;
   });
 
   const inputs = (recordId: string, data: Record<string, unknown>, recordType: any = "db_resource"): CatalogRecordInputs => ({

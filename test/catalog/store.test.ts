@@ -5,23 +5,15 @@
  */
 import assert from "assert";
 import { appendEvent, markDeleted, readRecord, upsertRecord, withCatalog } from "../../components/catalog/store";
-import { SqlConnection, closePools } from "../../components/providers/sql/connection";
-import { TestPostgres, startTestPostgres } from "../harness/postgres";
-import { dbResourceData, eventsOf, freshDatabase, sql, tenantData } from "./support";
+import { SqlConnection } from "../../components/providers/sql/connection";
+import { dbResourceData, eventsOf, sql, tenantData, useFreshDatabases } from "./support";
 
 describe("catalogue store", () => {
-  let pg: TestPostgres;
+  const fresh = useFreshDatabases();
   let db: SqlConnection;
 
-  before(async () => {
-    pg = await startTestPostgres();
-  });
-  after(async () => {
-    await closePools();
-    await pg?.stop();
-  });
-  beforeEach(async () => {
-    db = await freshDatabase(pg);
+  beforeEach(() => {
+    db = fresh.db;
   });
 
   it("upserts, reads and marks deleted, keeping the row and writing created/updated/deleted events", async () => {

@@ -3,14 +3,48 @@
  * and a valid record of every type.
  */
 import * as crypto from "crypto";
-import { SqlConnection } from "../../components/providers/sql/connection";
-import { TestPostgres, query } from "../harness/postgres";
+import { SqlConnection, closePools } from "../../components/providers/sql/connection";
+import { TestPostgres, query, startTestPostgres } from "../harness/postgres";
 
 /** A new empty database on `pg`, reached as the superuser. */
 export async function freshDatabase(pg: TestPostgres): Promise<SqlConnection> {
   const database = `cat_${crypto.randomBytes(4).toString("hex")}`;
   await query(pg.adminUri, `CREATE DATABASE ${database}`);
   return { host: "127.0.0.1", port: pg.port, user: pg.superuser, password: pg.password, database };
+}
+
+/** What {@link useFreshDatabases} gives a suite: its server, and the current test's fresh database. */
+export interface FreshDatabases {
+  readonly pg: TestPostgres;
+  readonly db: SqlConnection;
+}
+
+/**
+ * Registers, in the calling `describe`, one throwaway server for the suite and a fresh database
+ * for each test (then `beforeEach` hooks registered after this call see it); the pools and the
+ * server are closed after the suite.
+ */
+export function useFreshDatabases(): FreshDatabases {
+  let pg: TestPostgres | undefined;
+  let db: SqlConnection | undefined;
+  before(async () => {
+    pg = await startTestPostgres();
+  });
+  after(async () => {
+    await closePools();
+    await pg?.stop();
+  });
+  beforeEach(async () => {
+    db = await freshDatabase(pg!);
+  });
+  return {
+    get pg() {
+      return pg!;
+    },
+    get db() {
+      return db!;
+    },
+  };
 }
 
 /** A URI for a connection (tests only: it carries the password). */

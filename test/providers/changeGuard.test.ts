@@ -6,27 +6,19 @@
 import assert from "assert";
 import { upsertRecord, withCatalog } from "../../components/catalog/store";
 import { CHANGE_GUARD_KIND, ChangeGuardInputs, changeGuardProvider as provider } from "../../components/providers/changeGuard";
-import { SqlConnection, closePools } from "../../components/providers/sql/connection";
+import { SqlConnection } from "../../components/providers/sql/connection";
 import { UNKNOWN } from "../../components/providers/values";
-import { TestPostgres, startTestPostgres } from "../harness/postgres";
-import { dbResourceData, freshDatabase, sql } from "../catalog/support";
+import { dbResourceData, sql, useFreshDatabases } from "../catalog/support";
 
 const p = provider as Required<typeof provider>;
 const ID = "shop-prod-main-4e5f6a7b";
 
 describe("changeGuardProvider", () => {
-  let pg: TestPostgres;
+  const fresh = useFreshDatabases();
   let db: SqlConnection;
 
-  before(async () => {
-    pg = await startTestPostgres();
-  });
-  after(async () => {
-    await closePools();
-    await pg?.stop();
-  });
   beforeEach(async () => {
-    db = await freshDatabase(pg);
+    db = fresh.db;
     await withCatalog(db, (c) => upsertRecord(c, "db_resource", ID, dbResourceData({ kind: "pg_cluster", plan: "prod_ha" })));
   });
 
