@@ -16,22 +16,6 @@ import { dbResourceData, eventsOf, freshDatabase, sql, tenantData } from "./supp
 
 const TYPE = "pulumi-nodejs:dynamic/pgplatform:CatalogRecord";
 
-/**
- * Serializes as a Pulumi program would, without mocha's globals: the closure serializer takes any
- * name found on `global` for a built-in and leaves it out, and `connection.ts` calls its own
- * function `describe` (a mocha global) inside `withClient`. A program has no such global.
- */
-async function serializeOutsideMocha(): Promise<string> {
-  const g = globalThis as any;
-  const saved = g.describe;
-  delete g.describe;
-  try {
-    return await serializeProvider(catalogRecordProvider);
-  } finally {
-    g.describe = saved;
-  }
-}
-
 describe("catalogRecordProvider through the SDK's dynamic-provider host", () => {
   let host: ProviderHost;
   let providerText: string;
@@ -40,7 +24,7 @@ describe("catalogRecordProvider through the SDK's dynamic-provider host", () => 
 
   before(async () => {
     dataRoot = tempRoot("pgplatform-catalog-host-");
-    providerText = await serializeOutsideMocha();
+    providerText = await serializeProvider(catalogRecordProvider);
     [host, pg] = await Promise.all([ProviderHost.start(), startTestPostgres()]);
   });
 

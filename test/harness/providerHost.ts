@@ -101,9 +101,26 @@ export interface StartOptions {
     startTimeoutMs?: number;
 }
 
-/** Serializes a dynamic provider the way `pulumi.dynamic.Resource` does; the result goes in `__provider`. */
+/**
+ * Mocha's globals. A Pulumi program has none of them, and the closure serializer takes any free name
+ * it finds on `global` for a built-in and leaves its definition out: a provider function named
+ * `describe` or `run` would serialize under mocha without its body.
+ */
+const MOCHA_GLOBALS = ["describe", "context", "it", "specify", "before", "after", "beforeEach", "afterEach", "run", "xdescribe", "xcontext", "xit", "xspecify"];
+
+/**
+ * Serializes a dynamic provider the way `pulumi.dynamic.Resource` does in a program (mocha's
+ * globals hidden meanwhile); the result goes in `__provider`.
+ */
 export async function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
-    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+    const g = globalThis as Record<string, unknown>;
+    const hidden = MOCHA_GLOBALS.filter((name) => name in g).map((name) => [name, g[name]] as const);
+    for (const [name] of hidden) delete g[name];
+    try {
+        return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+    } finally {
+        for (const [name, value] of hidden) g[name] = value;
+    }
 }
 
 /** Builds `urn:pulumi:<stack>::<project>::<type>::<name>` (defaults: {@link DEFAULT_STACK}, {@link DEFAULT_PROJECT}). */

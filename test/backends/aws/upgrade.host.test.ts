@@ -10,24 +10,12 @@ import { ProviderHost, UNKNOWN, makeUrn, serializeProvider } from "../../harness
 
 const TYPE = "pulumi-nodejs:dynamic/pgplatform:AwsUpgrade";
 
-/** Serializes as a program would, without mocha's `describe` global (see tenantQuota.host.test.ts). */
-async function serializeOutsideMocha(): Promise<string> {
-  const g = globalThis as any;
-  const saved = g.describe;
-  delete g.describe;
-  try {
-    return await serializeProvider(awsUpgradeProvider);
-  } finally {
-    g.describe = saved;
-  }
-}
-
 describe("awsUpgradeProvider through the SDK's dynamic-provider host", () => {
   let host: ProviderHost;
   let providerText: string;
 
   before(async () => {
-    providerText = await serializeOutsideMocha();
+    providerText = await serializeProvider(awsUpgradeProvider);
     host = await ProviderHost.start();
   });
   after(async () => {

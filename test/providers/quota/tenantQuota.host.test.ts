@@ -12,22 +12,6 @@ import { MB, Tenant, asTenant, databaseTenant, quotaInputs, roleState } from "./
 
 const TYPE = "pulumi-nodejs:dynamic/pgplatform:TenantQuota";
 
-/**
- * Serializes as a Pulumi program would, without mocha's globals: the closure serializer takes any
- * name found on `global` for a built-in and leaves it out, and `connection.ts` calls its own
- * function `describe` (a mocha global) inside `withClient`. A program has no such global.
- */
-async function serializeOutsideMocha(): Promise<string> {
-  const g = globalThis as any;
-  const saved = g.describe;
-  delete g.describe;
-  try {
-    return await serializeProvider(tenantQuotaProvider);
-  } finally {
-    g.describe = saved;
-  }
-}
-
 describe("tenantQuotaProvider through the SDK's dynamic-provider host", () => {
   let pg: TestPostgres;
   let host: ProviderHost;
@@ -35,7 +19,7 @@ describe("tenantQuotaProvider through the SDK's dynamic-provider host", () => {
   let tenant: Tenant;
 
   before(async () => {
-    providerText = await serializeOutsideMocha();
+    providerText = await serializeProvider(tenantQuotaProvider);
     [pg, host] = await Promise.all([startTestPostgres(), ProviderHost.start()]);
     tenant = await databaseTenant(pg, "tenant_host");
   });

@@ -9,24 +9,12 @@ import { ProviderHost, UNKNOWN, makeUrn, serializeProvider } from "../../../harn
 
 const TYPE = "pulumi-nodejs:dynamic/pgplatform:LocalUpgrade";
 
-/** Serializes as a program would, without mocha's `describe` global (see tenantQuota.host.test.ts). */
-async function serializeOutsideMocha(): Promise<string> {
-  const g = globalThis as any;
-  const saved = g.describe;
-  delete g.describe;
-  try {
-    return await serializeProvider(localUpgradeProvider);
-  } finally {
-    g.describe = saved;
-  }
-}
-
 describe("localUpgradeProvider through the SDK's dynamic-provider host", () => {
   let host: ProviderHost;
   let providerText: string;
 
   before(async () => {
-    providerText = await serializeOutsideMocha();
+    providerText = await serializeProvider(localUpgradeProvider);
     host = await ProviderHost.start();
   });
 
