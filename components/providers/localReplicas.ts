@@ -4,7 +4,9 @@
  * replicas/single.ts), pg_basebackup -R copies each running its own PostgreSQL; the set's HAProxy
  * with the lag policy as its health check, and PgBouncer when pooling is on. `read` reports each
  * replica's state, lag and whether it is in the read pool; `update` scales, changes the policy or
- * the pooler, and repairs dead processes.
+ * the pooler, and repairs dead processes. The set follows its source's `lifecycle.state`
+ * (`sourceState`, replicas/pause.ts): stopped while the source is paused (PENDING), started again
+ * when it is resumed; changes while paused are refused by `check`, naming each input.
  *
  * Serialized with the program: Node built-ins and pure local modules; `pg` is required inside.
  */
@@ -12,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalReplicasSpec } from "../backends/local/replicas/spec";
 import { createReplicas, destroyReplicas, inspectReplicas, updateReplicas } from "../backends/local/replicas/replicas";
 import { createSingleReplicas, destroySingleReplicas, inspectSingleReplicas, updateSingleReplicas } from "../backends/local/replicas/single";
+import { SetOps, followingSource, noCreateWhilePaused } from "../backends/local/replicas/pause";
 import { UNKNOWN } from "./values";
 
 /** The `kind` input that tells policies what this dynamic resource is. */
@@ -49,13 +52,33 @@ function specOf(p: any): LocalReplicasSpec {
     pooling: p.pooling,
     bindAddress: p.bindAddress,
     ...(p.sourceKind === "single" ? { sourceKind: "single" as const, binDir: p.binDir } : {}),
+    // Absent (a set made before the input existed) means active.
+    sourceState: p.sourceState === "paused" ? "paused" : "active",
   };
 }
 
-/** The set's lifecycle functions: Patroni members of a pg_cluster, or pg_basebackup copies of a pg_single. */
-function opsOf(p: any) {
-  if (p.sourceKind === "single") return { create: createSingleReplicas, inspect: inspectSingleReplicas, update: updateSingleReplicas, destroy: (s: LocalReplicasSpec) => destroySingleReplicas(s) };
-  return { create: createReplicas, inspect: inspectReplicas, update: updateReplicas, destroy: (s: LocalReplicasSpec) => destroyReplicas(s.dataRoot, s.setId) };
+/** The set's lifecycle functions (Patroni members of a pg_cluster, or pg_basebackup copies of a pg_single), following the source's state. */
+function opsOf(p: any): SetOps {
+  if (p.sourceKind === "single") return followingSource({ create: createSingleReplicas, inspect: inspectSingleReplicas, update: updateSingleReplicas, destroy: (s) => destroySingleReplicas(s) });
+  return followingSource({ create: createReplicas, inspect: inspectReplicas, update: updateReplicas, destroy: (s) => destroyReplicas(s.dataRoot, s.setId) });
+}
+
+/** Inputs a set cannot take while its source is paused (no replica runs to apply them to; a new set could not copy the source). */
+const FIXED_WHILE_PAUSED = ["setId", "clusterId", "dataRoot", "sourceKind", "runAs", "databaseName", "username", "replicas", "lagPolicy", "endpointStrategy", "pooling", "bindAddress"] as const;
+
+/**
+ * Problems with a set whose source is paused, each naming the input: a set cannot be created then,
+ * and an existing one takes no change but the superuser password (its pgpass file) and labels.
+ * From paused to active with changes is allowed: the set is resumed first, then changed.
+ */
+export function pausedChangeProblems(olds: any, news: any): { property: string; reason: string }[] {
+  if (news.sourceState !== "paused") return [];
+  if (!olds?.setId) return [{ property: "sourceState", reason: noCreateWhilePaused(String(news.setId)) }];
+  const norm = (v: unknown) => JSON.stringify(v ?? null);
+  return FIXED_WHILE_PAUSED.filter((k) => known(news[k]) && norm(olds[k]) !== norm(news[k])).map((k) => ({
+    property: k,
+    reason: `\`${k}\` cannot change while the replica set's source is paused (\`lifecycle.state: paused\`: no replica runs to apply it to); resume the source first (\`lifecycle.state: active\`), in the same update or before`,
+  }));
 }
 
 /** Problems with the inputs, each naming the input. */
@@ -75,7 +98,7 @@ export function replicasInputProblems(news: any): { property: string; reason: st
 /** The provider object; one shared instance, so it is serialized once per program. */
 export const localReplicasProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: any, news: any) {
-    return { inputs: news, failures: replicasInputProblems(news) };
+    return { inputs: news, failures: [...replicasInputProblems(news), ...pausedChangeProblems(olds, news)] };
   },
 
   async diff(id: string, olds: Outputs, news: LocalReplicasInputs) {
@@ -85,6 +108,8 @@ export const localReplicasProvider: pulumi.dynamic.ResourceProvider = {
       if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     }
     for (const k of ["lagPolicy", "pooling", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
+    // Absent means active (sets made before the input existed).
+    if ((news as any).sourceState !== UNKNOWN && (olds.sourceState === "paused") !== (news.sourceState === "paused")) changed.push("sourceState");
     if (Array.isArray(olds.drift) && olds.drift.length > 0) changed.push("drift");
     return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: true };
   },
@@ -130,6 +155,8 @@ export interface LocalReplicasArgs {
   sourceKind?: pulumi.Input<"cluster" | "single">;
   /** The pg_single's server binaries (`sourceKind: single`). @default - none */
   binDir?: pulumi.Input<string>;
+  /** The source's `lifecycle.state`; `paused` keeps every process of the set stopped, its data and ports kept. @default "active" */
+  sourceState?: pulumi.Input<"active" | "paused">;
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -140,7 +167,8 @@ export class LocalReplicas extends pulumi.dynamic.Resource {
   declare readonly poolerPort: pulumi.Output<number | undefined>;
   declare readonly layout: pulumi.Output<{ readPort: number; poolerPort?: number; members: { name: string; pgPort: number; restPort: number; endpointPort?: number }[] }>;
   declare readonly replicaStates: pulumi.Output<{ name: string; host: string; port: number; state: string; lagBytes?: number; inPool: boolean; endpointPort?: number }[]>;
-  declare readonly status: pulumi.Output<"RUNNING" | "FAILED">;
+  /** RUNNING when the read pool serves; PENDING while the source is paused (the set stopped as asked); FAILED otherwise. */
+  declare readonly status: pulumi.Output<"RUNNING" | "PENDING" | "FAILED">;
   declare readonly drift: pulumi.Output<string[]>;
   declare readonly superuserPassword: pulumi.Output<string>;
 

@@ -3,7 +3,9 @@
  * LocalReplicas (joined to the cluster, its inputs pinned), and exposes the read, per-replica and
  * pooler endpoints and the replicas' topology; on a PgSingle (and as `PgSingle.readReplicas`) it
  * registers one LocalReplicas of pg_basebackup copies, and refuses clearly where no pg_basebackup of
- * the single's major is on the machine.
+ * the single's major is on the machine. The set follows its source's `lifecycle.state` (the
+ * `sourceState` input): on a paused source it is PENDING with every replica `stopped`, and
+ * `PgSingle.readReplicas` with `lifecycle.state: paused` is no longer refused.
  */
 import assert from "assert";
 import * as fs from "fs";
@@ -21,22 +23,31 @@ function mocksFor(): StrictMocks {
       [RANDOM_PASSWORD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, result: `pw${++n}`.padEnd(32, "x") } }),
       [T("LocalCluster")]: (a) => ({ id: "c", state: { ...a.inputs, host: "127.0.0.1", writePort: 7000, readPort: 7001, primary: "node0", members: [], status: "RUNNING", drift: [] } }),
       [T("LocalServer")]: (a) => ({ id: "s", state: { ...a.inputs, host: "127.0.0.1", port: 5433, status: "RUNNING", serverVersion: "15.18", binDir: "/usr/lib/postgresql/15/bin" } }),
-      [T("LocalReplicas")]: (a) => ({
-        id: String(unwrapSecrets(a.inputs).setId),
-        state: {
-          ...a.inputs,
-          host: "127.0.0.1",
-          readPort: 7100,
-          poolerPort: 7200,
-          layout: { readPort: 7100, poolerPort: 7200, members: [{ name: "r0", pgPort: 7110, restPort: 7120, endpointPort: 7101 }, { name: "r1", pgPort: 7111, restPort: 7121, endpointPort: 7102 }] },
-          replicaStates: [
-            { name: "r0", host: "127.0.0.1", port: 7110, state: "running", lagBytes: 0, inPool: true, endpointPort: 7101 },
-            { name: "r1", host: "127.0.0.1", port: 7111, state: "running", lagBytes: 4096000, inPool: false, endpointPort: 7102 },
-          ],
-          status: "RUNNING",
-          drift: [],
-        },
-      }),
+      [T("LocalReplicas")]: (a) => {
+        // As the provider reports a set: stopped (PENDING) while its source is paused.
+        const paused = unwrapSecrets(a.inputs).sourceState === "paused";
+        return {
+          id: String(unwrapSecrets(a.inputs).setId),
+          state: {
+            ...a.inputs,
+            host: "127.0.0.1",
+            readPort: 7100,
+            poolerPort: 7200,
+            layout: { readPort: 7100, poolerPort: 7200, members: [{ name: "r0", pgPort: 7110, restPort: 7120, endpointPort: 7101 }, { name: "r1", pgPort: 7111, restPort: 7121, endpointPort: 7102 }] },
+            replicaStates: paused
+              ? [
+                  { name: "r0", host: "127.0.0.1", port: 7110, state: "stopped", inPool: false, endpointPort: 7101 },
+                  { name: "r1", host: "127.0.0.1", port: 7111, state: "stopped", inPool: false, endpointPort: 7102 },
+                ]
+              : [
+                  { name: "r0", host: "127.0.0.1", port: 7110, state: "running", lagBytes: 0, inPool: true, endpointPort: 7101 },
+                  { name: "r1", host: "127.0.0.1", port: 7111, state: "running", lagBytes: 4096000, inPool: false, endpointPort: 7102 },
+                ],
+            status: paused ? "PENDING" : "RUNNING",
+            drift: [],
+          },
+        };
+      },
       [T("ChangeGuard")]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } }),
     },
     { allowComponents: ["pgplatform:index:*"], config: { "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "off" } },
@@ -80,6 +91,7 @@ describe("ReadReplicaSet on the local back end (strict mocks)", () => {
       endpointStrategy: "per_replica",
       pooling: { enabled: true, mode: "transaction", maxClientConnections: 50, defaultPoolSize: 5 },
       bindAddress: "127.0.0.1",
+      sourceState: "active",
     });
     assert.strictEqual((await details(reads.readEndpoint.port)).value, 7100);
     assert.deepStrictEqual(await Promise.all(reads.replicaEndpoints.map(async (e) => (await details(e.port)).value)), [7101, 7102]);
@@ -132,6 +144,7 @@ describe("ReadReplicaSet on the local back end (strict mocks)", () => {
       bindAddress: "127.0.0.1",
       sourceKind: "single",
       binDir: "/usr/lib/postgresql/15/bin",
+      sourceState: "active",
     });
     assert.strictEqual((await details(reads.readEndpoint.port)).value, 7100);
     assert.deepStrictEqual(await Promise.all(reads.replicaEndpoints.map(async (e) => (await details(e.port)).value)), [7101, 7102]);
@@ -166,6 +179,7 @@ describe("ReadReplicaSet on the local back end (strict mocks)", () => {
       bindAddress: "127.0.0.1",
       sourceKind: "single",
       binDir: "/usr/lib/postgresql/15/bin",
+      sourceState: "active",
     });
     assert.deepStrictEqual([(await details(db.endpoints.write.port)).value, (await details(db.endpoints.read.port)).value], [5433, 7100]);
     assert.deepStrictEqual((await details(db.topology)).value, {
@@ -177,6 +191,35 @@ describe("ReadReplicaSet on the local back end (strict mocks)", () => {
       ],
       routing: { writes: "127.0.0.1:5433", reads: "127.0.0.1:7100 (HAProxy over the replicas within the lag policy)" },
     });
+  });
+
+  it("on a paused PgCluster: the LocalReplicas carries `sourceState: paused`; the set is PENDING, every replica `stopped`, its ports kept", async () => {
+    mocks = mocksFor();
+    const db = new PgCluster("orders", { projectId: "shop", environmentId: "prod", plan: "prod_ha", version: 15, lifecycle: { state: "paused" } });
+    const reads = new ReadReplicaSet("orders-reads", { source: db, replicas: 2, endpointStrategy: "per_replica" });
+    await details(reads.topology);
+    const sets = mocks.byType(T("LocalReplicas"));
+    assert.deepStrictEqual(sets.map((r) => r.name), ["orders-reads-replicas"]);
+    assert.deepStrictEqual(unwrapSecrets(mocks.byType(T("LocalCluster"))[0].inputs).paused, true);
+    assert.deepStrictEqual(unwrapSecrets(sets[0].inputs).sourceState, "paused");
+    assert.strictEqual((await details(reads.status)).value, "PENDING");
+    assert.deepStrictEqual([(await details(reads.readEndpoint.port)).value, ...(await Promise.all(reads.replicaEndpoints.map(async (e) => (await details(e.port)).value)))], [7100, 7101, 7102]);
+    assert.deepStrictEqual((await details(reads.topology)).value!.members, [
+      { name: "r0", role: "replica", host: "127.0.0.1", port: 7110, state: "stopped" },
+      { name: "r1", role: "replica", host: "127.0.0.1", port: 7111, state: "stopped" },
+    ]);
+  });
+
+  it("PgSingle.readReplicas with `lifecycle.state: paused` is rendered (no refusal): the server paused, its replicas `sourceState: paused`", async () => {
+    mocks = mocksFor();
+    const db = new PgSingle("shop", { projectId: "shop", environmentId: "staging", plan: "small_single", version: 15, readReplicas: 1, lifecycle: { state: "paused" } });
+    const reads = new ReadReplicaSet("shop-reads", { source: db, replicas: 1 });
+    await details(db.topology);
+    await details(reads.status);
+    assert.strictEqual(unwrapSecrets(mocks.byType(T("LocalServer"))[0].inputs).paused, true);
+    const sets = mocks.byType(T("LocalReplicas"));
+    assert.deepStrictEqual(sets.map((r) => [r.name, unwrapSecrets(r.inputs).sourceState]), [["shop-replicas", "paused"], ["shop-reads-replicas", "paused"]]);
+    assert.deepStrictEqual((await details(db.topology)).value!.members.slice(1).map((m: any) => [m.name, m.state]), [["r0", "stopped"], ["r1", "stopped"]]);
   });
 
   it("on a PgSingle of a major without pg_basebackup here: refuses with the reason and the ways out, registering no replica set", async function () {

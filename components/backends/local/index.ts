@@ -70,9 +70,6 @@ export function localParameters(spec: Pick<PgSingleSpec, "parameters"> & { compu
 function refuseUnsupported(spec: PgSingleSpec): void {
   const refuse: string[] = [];
   if (spec.readReplicas > 0 && !basebackupPath(spec.version)) refuse.push(`\`readReplicas\` ${spec.readReplicas} on PostgreSQL ${spec.version}: ${noBasebackup(spec.version)}`);
-  if (spec.readReplicas > 0 && spec.lifecycle.state === "paused") {
-    refuse.push(`\`lifecycle.state\` \`paused\` with \`readReplicas\` ${spec.readReplicas}: a stopped server cannot feed its replicas; set \`readReplicas\` to 0 before pausing`);
-  }
   if (spec.restore?.mode === "in_place") {
     refuse.push("`restore.mode` `in_place`: on the local back end an in-place restore is asked on the BackupPolicy that targets this PgSingle (`restoreInPlace` with `confirm: true`)");
   }

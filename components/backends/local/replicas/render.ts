@@ -1,7 +1,8 @@
 /**
  * How the local back end renders a ReadReplicaSet: one LocalReplicas resource, joined to the source
  * PgCluster's Patroni cluster or made of pg_basebackup copies of the source PgSingle (also
- * `PgSingle.readReplicas`), and the normalized outputs read from it.
+ * `PgSingle.readReplicas`), and the normalized outputs read from it. The set follows the source's
+ * `lifecycle.state` (the `sourceState` input): stopped while the source is paused, started on resume.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ReadReplicaSetSpec } from "../../../model/spec";
@@ -57,6 +58,7 @@ export function renderLocalReplicas(scope: pulumi.ComponentResource, spec: ReadR
       endpointStrategy: spec.endpointStrategy,
       pooling: spec.pooling,
       bindAddress: bindAddress(source.spec.network.allowedCidrs),
+      sourceState: source.spec.lifecycle.state,
     },
     { parent: scope, dependsOn: [handle.cluster] },
   );
@@ -102,6 +104,7 @@ export function renderSingleReplicas(scope: pulumi.ComponentResource, childName:
       bindAddress: bindAddress(source.spec.network.allowedCidrs),
       sourceKind: "single",
       binDir,
+      sourceState: source.spec.lifecycle.state,
     },
     { parent: scope, dependsOn: [handle.server] },
   );
@@ -128,7 +131,8 @@ function replicaSetOutputs(set: LocalReplicas, policy: ReplicaPolicy, app: Conne
         role: "replica" as const,
         host: r.host,
         port: r.port,
-        state: r.inPool ? r.state : `${r.state}, out of the read pool`,
+        // A stopped replica (the source paused, or drift) is out of the pool by itself.
+        state: r.inPool || r.state === "stopped" ? r.state : `${r.state}, out of the read pool`,
         ...(r.lagBytes !== undefined ? { lagBytes: r.lagBytes } : {}),
       })),
       routing: { writes: "the source's write endpoint (replicas are read-only)", reads: `${host}:${port} (HAProxy over the replicas within the lag policy)` },

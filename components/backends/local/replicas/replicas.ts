@@ -37,7 +37,8 @@ export interface LocalReplicasState {
   poolerPort?: number;
   layout: ReplicasLayout;
   replicaStates: ReplicaState[];
-  status: "RUNNING" | "FAILED";
+  /** RUNNING when the read pool serves; PENDING while the source is paused and the set stopped as asked; FAILED otherwise. */
+  status: "RUNNING" | "PENDING" | "FAILED";
   drift: string[];
   instanceDir: string;
 }

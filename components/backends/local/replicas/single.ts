@@ -60,7 +60,8 @@ function majorOf(spec: LocalReplicasSpec): string {
   }
 }
 
-function replicaPaths(spec: LocalReplicasSpec, name: string): InstancePaths {
+/** Where a replica of a pg_single keeps its data and log (its PostgreSQL is managed with pg_ctl). */
+export function replicaPaths(spec: Pick<LocalReplicasSpec, "dataRoot" | "setId">, name: string): InstancePaths {
   const mp = memberPaths(replicasPaths(spec.dataRoot, spec.setId).dir, name);
   return { instanceDir: mp.dir, dataDir: mp.dataDir, logFile: path.join(mp.dir, "postgres.log"), marker: path.join(mp.dir, "data", "standby.signal") };
 }

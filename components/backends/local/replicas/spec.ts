@@ -5,7 +5,8 @@
  * policy), PgBouncer when pooling is on (`pgbouncer.ini`, `userlist.txt` with SCRAM verifiers),
  * `pgpass` (0600) and the `pgplatform.json` marker with the ports chosen at create. A replica of a
  * pg_single (`sourceKind: single`) has no Patroni: `members/<name>/` holds its `data/` (made by
- * `pg_basebackup -R`) and `postgres.log`.
+ * `pg_basebackup -R`) and `postgres.log`. While the source is paused nothing of the set runs and
+ * all of it is kept on disk (pause.ts).
  */
 import * as path from "path";
 
@@ -38,6 +39,12 @@ export interface LocalReplicasSpec {
   sourceKind?: "cluster" | "single";
   /** The pg_single's server binaries (`sourceKind: single`); pg_basebackup is looked for there, then in Debian's directory of the same major. */
   binDir?: string;
+  /**
+   * The source's `lifecycle.state`: the set follows it. `paused`: every process of the set is
+   * stopped (HAProxy, PgBouncer, each replica), its data directories, slots and ports kept (pause.ts).
+   * @default "active"
+   */
+  sourceState?: "active" | "paused";
 }
 
 /** One replica with its ports. */
