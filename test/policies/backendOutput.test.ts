@@ -101,10 +101,12 @@ describe("the pack against the resources the back ends emit", () => {
 describe("the stack rules against the resources the back ends emit", () => {
   let k8s: Seen[];
   let aurora: Seen[];
+  let sharded: Seen[];
 
   before(async () => {
     k8s = await preview(runExample("k8s-ha-cluster"));
     aurora = await preview(runExample("aws-prod-ha-aurora"));
+    sharded = await preview(runExample("aws-sharded-cluster"));
   });
 
   /** The mandatory diagnostics the stack rules give a stack, as (policy, message, urn). */
@@ -113,6 +115,22 @@ describe("the stack rules against the resources the back ends emit", () => {
     return out.filter((d) => d.enforcementLevel === "mandatory").map((d) => [d.policyName, d.detail, d.urn]);
   }
   const stackOf = (seen: Seen[], drop: (r: ResourceFixture) => boolean = () => false) => seen.map((s) => s.stack).filter((r) => !drop(r));
+
+  it("the Aurora Limitless cluster and its shard group as emitted pass every rule; with 1 compute standby per shard it does not", async () => {
+    const cluster = find(sharded, "aws:rds/cluster:Cluster", "events-cluster");
+    assert.deepStrictEqual(await violations(cluster), []);
+    assert.deepStrictEqual(sharded.filter((s) => s.stack.type === "aws:rds/clusterInstance:ClusterInstance"), [], "a Limitless cluster has no instances");
+    assert.deepStrictEqual(await stackViolations(stackOf(sharded)), []);
+    const id = (cluster.props as any).clusterIdentifier;
+    const lessRedundant = stackOf(sharded).map((r) => (r.type === "aws:rds/shardGroup:ShardGroup" ? broken(r, (p) => (p.computeRedundancy = 1)) : r));
+    assert.deepStrictEqual(await stackViolations(lessRedundant), [
+      [
+        AURORA_STANDBYS,
+        `rds.Cluster "events-cluster": plan \`prod_ha\` needs at least 2 standbys (\`minStandbysByPlan\`): an Aurora Limitless cluster's standbys are the \`computeRedundancy\` of its \`rds.ShardGroup\` (whose \`dbClusterIdentifier\` is "${id}"); got \`computeRedundancy\` 1 on \`events-shard-group\``,
+        cluster.urn!,
+      ],
+    ]);
+  });
 
   it("the Aurora cluster with its ClusterInstances as emitted passes; without a standby, or in one zone, it does not", async () => {
     const cluster = find(aurora, "aws:rds/cluster:Cluster", "orders-cluster");

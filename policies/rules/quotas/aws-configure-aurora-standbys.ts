@@ -15,6 +15,11 @@
  *   instances' `availabilityZone`s span at least `minZones` zones; one without an
  *   `availabilityZone` (AWS picks one) adds no zone.
  *
+ * - An Aurora Limitless cluster (`clusterScalabilityType: "limitless"`) has no ClusterInstances: its
+ *   compute is an `rds.ShardGroup` naming it by `dbClusterIdentifier`, and its standbys are the shard
+ *   group's `computeRedundancy` (0-2 per shard; AWS places them in zones other than the shard's, so no
+ *   zone check applies).
+ *
  * At preview a value may be unknown (a new cluster's id, which the back end passes as the members'
  * `clusterIdentifier`). Nothing unknown is guessed: an instance whose `clusterIdentifier` or
  * `promotionTier` is unknown counts as a possible standby of every cluster, so too few standbys are
@@ -37,6 +42,7 @@ export const AURORA_STANDBYS = "aws-configure-aurora-standbys";
 export const READER_PROMOTION_TIER = 15;
 
 const AURORA_ENGINE = "aurora-postgresql";
+const SHARD_GROUP = "aws:rds/shardGroup:ShardGroup";
 
 /** Defaults of the rule's config: the catalogue's minimum standbys of each pg_cluster plan, and 2 zones. */
 export const AURORA_STANDBYS_DEFAULTS = {
@@ -96,13 +102,33 @@ function zonesText(sure: readonly Member[]): { zones: number; text: string } {
 }
 
 /**
+ * What an Aurora Limitless cluster `id` lacks for `need` standbys, or undefined: one of its shard
+ * groups (or one whose `dbClusterIdentifier` or `computeRedundancy` is unknown at preview) must have
+ * `computeRedundancy` >= `need`.
+ */
+function limitlessProblem(id: string, need: number, groups: readonly { name: string; props: Record<string, any> }[]): string | undefined {
+  const mine: { name: string; redundancy: number | undefined }[] = [];
+  for (const g of groups) {
+    const cluster = peek(() => g.props.dbClusterIdentifier);
+    const redundancy = peek(() => g.props.computeRedundancy);
+    if (cluster === UNKNOWN || (cluster === id && redundancy === UNKNOWN)) return undefined;
+    if (cluster !== id) continue;
+    const n = asNumber(redundancy);
+    if ((n ?? 0) >= need) return undefined;
+    mine.push({ name: g.name, redundancy: n });
+  }
+  const got = mine.length === 0 ? "got no shard group" : `got ${mine.map((g) => `\`computeRedundancy\` ${g.redundancy ?? "unset (0)"} on \`${g.name}\``).join(", ")}`;
+  return `an Aurora Limitless cluster's standbys are the \`computeRedundancy\` of its \`rds.ShardGroup\` (whose \`dbClusterIdentifier\` is ${JSON.stringify(id)}); ${got}`;
+}
+
+/**
  * Counts each Aurora PostgreSQL cluster's failover instances (see the module comment) and reports,
  * on the cluster, too few standbys for its plan and, in production, too few zones.
  */
 export const configureAuroraStandbys: StackValidationPolicy = {
   name: AURORA_STANDBYS,
   description:
-    "Checks that an Aurora PostgreSQL cluster of a pg_cluster plan has at least the plan's standbys as `rds.ClusterInstance`s (readers in promotion tier 15 not counted) and, in production, spreads them over zones.",
+    "Checks that an Aurora PostgreSQL cluster of a pg_cluster plan has at least the plan's standbys as `rds.ClusterInstance`s (readers in promotion tier 15 not counted) or, on Aurora Limitless, as its shard group's `computeRedundancy`, and, in production, spreads its instances over zones.",
   enforcementLevel: "mandatory",
   configSchema: configSchemaOf(AURORA_STANDBYS_DEFAULTS, PROPERTIES),
   validateStack: (args, reportViolation) => {
@@ -118,6 +144,14 @@ export const configureAuroraStandbys: StackValidationPolicy = {
       if (!s || plan === undefined || PLANS[plan].kind !== "pg_cluster") continue;
       const configured = config.minStandbysByPlan[plan];
       const need = typeof configured === "number" && Number.isFinite(configured) ? configured : PLANS[plan].ha.minStandbys;
+
+      const scalability = peek(() => c.props.clusterScalabilityType);
+      if (scalability === UNKNOWN) continue;
+      if (scalability === "limitless") {
+        const problem = limitlessProblem(id, need, args.resources.filter((r) => r.type === SHARD_GROUP));
+        if (problem) reportViolation(`${s.label}: plan \`${plan}\` needs at least ${plural(need, "standby")} (\`minStandbysByPlan\`): ${problem}`, c.urn);
+        continue;
+      }
 
       // Failover instances for sure, and instances that may be (something about them is unknown).
       const sure: Member[] = [];

@@ -60,7 +60,8 @@ export const asNumber = (v: unknown): number | undefined => {
 /** A major from `16`, `"16"`, `"16.3"` (RDS `engineVersion` may carry the minor); other text as written. */
 export const asMajor = (v: unknown): string | undefined => {
   if (typeof v !== "number" && typeof v !== "string") return undefined;
-  const m = /^\s*(\d+)(\.\d+)*\s*$/.exec(String(v));
+  // An Aurora Limitless version names its major the same way: `16.9-limitless`.
+  const m = /^\s*(\d+)(\.\d+)*(-limitless)?\s*$/.exec(String(v));
   return m ? normalizeMajor(m[1]) : String(v);
 };
 

@@ -122,6 +122,33 @@ describe("aws-configure-aurora-standbys", () => {
     }
   });
 
+  describe("on Aurora Limitless (a sharded PgCluster): the shard group's `computeRedundancy` are the standbys", () => {
+    const SHARDS = "aws:rds/shardGroup:ShardGroup";
+    const limitless = () => cluster({ clusterScalabilityType: "limitless", engineVersion: "16.9-limitless", storageType: "aurora-iopt1" });
+    const shardGroup = (computeRedundancy: unknown, dbClusterIdentifier: unknown = ID): ResourceFixture => ({
+      type: SHARDS,
+      name: "orders-shards",
+      props: { dbShardGroupIdentifier: `${ID}-shards`, dbClusterIdentifier, maxAcu: 768, ...(computeRedundancy === undefined ? {} : { computeRedundancy }), publiclyAccessible: false, tags: tags() },
+    });
+    const needShards = `${who}: plan \`prod_ha\` needs at least 2 standbys (\`minStandbysByPlan\`): an Aurora Limitless cluster's standbys are the \`computeRedundancy\` of its \`rds.ShardGroup\` (whose \`dbClusterIdentifier\` is "${ID}")`;
+
+    it("passes a cluster without instances whose shard group keeps 2 compute standbys (no zone check: AWS spreads them), with every stack rule", async () => {
+      assert.deepStrictEqual(await analyzeStack(STACK_POLICIES, [limitless(), shardGroup(2)]), []);
+    });
+
+    it("reports too little compute redundancy, or no shard group, naming `computeRedundancy`", async () => {
+      assert.deepStrictEqual(pairs(await analyzeStack([configureAuroraStandbys], [limitless(), shardGroup(1)])), [[AURORA_STANDBYS, `${needShards}; got \`computeRedundancy\` 1 on \`orders-shards\``]]);
+      assert.deepStrictEqual(pairs(await analyzeStack([configureAuroraStandbys], [limitless(), shardGroup(undefined)])), [[AURORA_STANDBYS, `${needShards}; got \`computeRedundancy\` unset (0) on \`orders-shards\``]]);
+      assert.deepStrictEqual(pairs(await analyzeStack([configureAuroraStandbys], [limitless(), shardGroup(2, "shop-prod-other")])), [[AURORA_STANDBYS, `${needShards}; got no shard group`]]);
+    });
+
+    it("at preview: a shard group whose cluster or redundancy is unknown may be the one, and an unknown scalability type is judged at `up`", async () => {
+      for (const stack of [[limitless(), shardGroup(2, UNKNOWN.string)], [limitless(), shardGroup(0, UNKNOWN.string)], [limitless(), shardGroup(UNKNOWN.number)], [cluster({ clusterScalabilityType: UNKNOWN.string })]]) {
+        assert.deepStrictEqual(await analyzeStack([configureAuroraStandbys], stack), []);
+      }
+    });
+  });
+
   describe("at preview (values unknown)", () => {
     it("counts an instance whose `clusterIdentifier` or `promotionTier` is unknown as a possible standby: no violation", async () => {
       // What a fresh preview sends: the members' `clusterIdentifier` is the new cluster's id, unknown.

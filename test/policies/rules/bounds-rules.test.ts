@@ -7,7 +7,7 @@ import { configurePlanCompute } from "../../../policies/rules/pgplatform-configu
 import { configurePlanStorageBounds } from "../../../policies/rules/pgplatform-configure-plan-storage-bounds";
 import { enableSupportedVersion } from "../../../policies/rules/pgplatform-enable-supported-version";
 import { UNKNOWN, analyze, violationsOf } from "./harness";
-import { auroraInstance, cnpgCluster, localServer, mutate, mutateAll, pgCluster, pgSingle, rdsInstance, rdsMultiAzCluster } from "./fixtures";
+import { auroraCluster, auroraInstance, cnpgCluster, localServer, mutate, mutateAll, pgCluster, pgSingle, rdsInstance, rdsMultiAzCluster } from "./fixtures";
 
 const MAJORS = "one of `15`, `16`, `17`, `18`";
 
@@ -32,6 +32,13 @@ describe("policies: pgplatform-enable-supported-version", () => {
     ]);
     assert.deepStrictEqual(await violationsOf(rule, mutate(cnpgCluster, "spec.imageCatalogRef", { kind: "ClusterImageCatalog", name: "pg", major: 19 })), [
       `CNPG Cluster "orders": \`spec.imageCatalogRef.major\` must be a supported major, ${MAJORS}; got 19`,
+    ]);
+  });
+
+  it("reads the major of an Aurora Limitless engine version (`16.9-limitless`), and refuses a retired one written so", async () => {
+    assert.deepStrictEqual(await violationsOf(rule, mutateAll(auroraCluster, { engineVersion: "16.9-limitless", clusterScalabilityType: "limitless" })), []);
+    assert.deepStrictEqual(await violationsOf(rule, mutateAll(auroraCluster, { engineVersion: "14.9-limitless", clusterScalabilityType: "limitless" })), [
+      `rds.Cluster "orders": \`engineVersion\` must be a supported major, ${MAJORS} (PostgreSQL 14 reached end of life on 2026-11-12); got "14.9-limitless"`,
     ]);
   });
 
