@@ -136,6 +136,24 @@ describe("PgSingle (strict mocks)", () => {
     });
   });
 
+  it("topology shows what runs: the primary `running`, and `stopped` once the server is paused", async () => {
+    for (const [state, running, status, shown] of [["active", true, "RUNNING", "running"], ["paused", false, "PENDING", "stopped"]] as const) {
+      mocks = setStrictMocks(
+        {
+          [RANDOM_PASSWORD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, result: "p".repeat(32) } }),
+          [SERVER_TYPE]: (a) => ({ id: "s", state: { ...a.inputs, host: "127.0.0.1", port: 54321, status, running, lifecycle: state === "paused" ? "PAUSED" : "ACTIVE", serverVersion: "17.10", drift: [] } }),
+          [GUARD_TYPE]: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, events: [] } }),
+        },
+        { allowComponents: ["pgplatform:index:PgSingle"], config: { "pgplatform:localDataRoot": "/srv/pg", "pgplatform:catalog": "off" } },
+      );
+      const db = new PgSingle("orders", { projectId: "shop", environmentId: "dev", plan: "dev_single", lifecycle: { state } });
+      assert.strictEqual(unwrapSecrets((await settle(mocks), mocks.byType(SERVER_TYPE)[0].inputs)).paused, state === "paused");
+      assert.deepStrictEqual((await details(db.topology)).value!.members, [{ name: "shop-dev-orders-7996cb6b", role: "primary", host: "127.0.0.1", port: 54321, state: shown }]);
+      assert.strictEqual((await details(db.status)).value, status);
+      mocks.assertNoUnexpected();
+    }
+  });
+
   it("honours overrides: version, port, allowlist, parameters, storage", async () => {
     mocks = mocksFor();
     const db = new PgSingle("orders", {

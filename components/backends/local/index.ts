@@ -163,7 +163,8 @@ export class LocalBackend implements Backend {
             rendered: { handle, connection } as RenderedDbResource,
           })
         : undefined;
-    const primary = pulumi.all([server.host, server.port]).apply(([host, port]) => ({ name: spec.resourceId, role: "primary" as const, host, port, state: "running" }));
+    // What runs, as the provider last saw it: a paused (or crashed) server is `stopped`.
+    const primary = pulumi.all([server.host, server.port, server.running]).apply(([host, port, running]) => ({ name: spec.resourceId, role: "primary" as const, host, port, state: running === false ? "stopped" : "running" }));
     return {
       endpoints: { write: endpoint, read: replicas?.readEndpoint ?? endpoint },
       topology: replicas
