@@ -10,7 +10,6 @@
  * paused, and deleting the set while the single is paused still drops them.
  */
 import assert from "assert";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { waitUntil } from "../../../../components/backends/local/cluster/daemon";
@@ -23,9 +22,9 @@ import { LocalServerSpec, createServer, destroyServer, updateServer } from "../.
 import { serviceUser } from "../../../../components/backends/local/serviceUser";
 import { LOCAL_CLUSTER_KIND, localClusterProvider } from "../../../../components/providers/localCluster";
 import { LOCAL_REPLICAS_KIND, localReplicasProvider } from "../../../../components/providers/localReplicas";
-import { processesMentioning, randomPassword, tempRoot } from "../../../harness/postgres";
-import { PROJECT_ROOT } from "../../../harness/providerHost";
-import { CLUSTER_TEST_PARAMETERS, clusterSpec, sql } from "../cluster/support";
+import { processesMentioning, tempRoot } from "../../../harness/postgres";
+import { clusterSpec, sql } from "../cluster/support";
+import { sourceSingleSpec } from "./support";
 
 const P = localReplicasProvider;
 const refused = (k: string) => ({
@@ -158,20 +157,7 @@ describe("a local ReadReplicaSet follows its source's pause (real processes)", f
 
     before(async () => {
       dataRoot = tempRoot();
-      ss = {
-        resourceId: `single-${crypto.randomBytes(4).toString("hex")}`,
-        version: "15",
-        dataRoot,
-        runAs: "postgres",
-        allowedCidrs: ["127.0.0.1/32"],
-        superuser: "postgres",
-        superuserPassword: randomPassword(),
-        databaseName: "app",
-        username: "app",
-        password: randomPassword(),
-        parameters: { ...CLUSTER_TEST_PARAMETERS },
-        binarySearchPaths: [PROJECT_ROOT],
-      };
+      ss = sourceSingleSpec(dataRoot);
       const server = await createServer(ss);
       port = server.port;
       inputs = {

@@ -7,7 +7,6 @@
  * (a dead replica) and its repair, scale down (its slot dropped), delete (slots dropped, nothing left).
  */
 import assert from "assert";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalServerSpec, LocalServerState, createServer, destroyServer } from "../../../../components/backends/local/server";
@@ -18,9 +17,9 @@ import { waitUntil } from "../../../../components/backends/local/cluster/daemon"
 import { memberPaths } from "../../../../components/backends/local/cluster/spec";
 import { runningPostmaster } from "../../../../components/backends/local/process";
 import { lookupUser } from "../../../../components/backends/local/serviceUser";
-import { processesMentioning, randomPassword, tempRoot } from "../../../harness/postgres";
-import { PROJECT_ROOT } from "../../../harness/providerHost";
-import { CLUSTER_TEST_PARAMETERS, sql } from "../cluster/support";
+import { processesMentioning, tempRoot } from "../../../harness/postgres";
+import { sql } from "../cluster/support";
+import { sourceSingleSpec } from "./support";
 
 describe("local replicas of a PgSingle: pg_basebackup -R, lag policy, endpoints, drift (real processes)", function () {
   this.timeout(120_000);
@@ -36,20 +35,7 @@ describe("local replicas of a PgSingle: pg_basebackup -R, lag policy, endpoints,
 
   before(async () => {
     dataRoot = tempRoot();
-    ss = {
-      resourceId: `single-${crypto.randomBytes(4).toString("hex")}`,
-      version: "15",
-      dataRoot,
-      runAs: "postgres",
-      allowedCidrs: ["127.0.0.1/32"],
-      superuser: "postgres",
-      superuserPassword: randomPassword(),
-      databaseName: "app",
-      username: "app",
-      password: randomPassword(),
-      parameters: { ...CLUSTER_TEST_PARAMETERS },
-      binarySearchPaths: [PROJECT_ROOT],
-    };
+    ss = sourceSingleSpec(dataRoot);
     server = await createServer(ss);
     spec = {
       setId: `${ss.resourceId}-reads`,
