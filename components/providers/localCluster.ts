@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster, destroyCluster, inspectCluster } from "../backends/local/cluster/cluster";
 import { recordFailovers } from "../backends/local/cluster/failovers";
+import { clusterRestartAllowedNow } from "../backends/local/cluster/restarts";
 import { LocalClusterSpec, PatroniTiming, timingProblems } from "../backends/local/cluster/spec";
 import { updateCluster } from "../backends/local/cluster/update";
 import { sameSetting } from "../backends/local/config";
@@ -64,6 +65,9 @@ function specOf(p: any): LocalClusterSpec {
     ...(p.backupAccess === true ? { backupAccess: true } : {}),
     ...(p.restore ? { restore: p.restore } : {}),
     ...(p.paused === true ? { paused: true } : {}),
+    // Unknown during a preview: judged as no window (a restart allowed) there, and for real at `up`.
+    ...(typeof p.maintenanceWindow === "string" && p.maintenanceWindow !== "" && p.maintenanceWindow !== UNKNOWN ? { maintenanceWindow: p.maintenanceWindow } : {}),
+    ...(p.applyImmediately === true ? { applyImmediately: true } : {}),
   };
 }
 
@@ -127,17 +131,24 @@ export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: Outputs, news: LocalClusterInputs) {
     const replaces = LOCAL_CLUSTER_REPLACES.filter((k) => known(news[k]) && olds[k] !== news[k]);
     const changed: string[] = [];
-    const scalar = ["version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand", "backupAccess"] as const;
+    const scalar = [
+      "version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand",
+      "backupAccess", "maintenanceWindow",
+    ] as const;
     for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     for (const k of ["allowedCidrs", "timing", "catalog", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
     // Absent means active (the input is only given when paused).
     if ((news as any).paused !== UNKNOWN && (olds.paused === true) !== (news.paused === true)) changed.push("paused");
+    if ((news as any).applyImmediately !== UNKNOWN && (olds.applyImmediately === true) !== (news.applyImmediately === true)) changed.push("applyImmediately");
     if (known(news.parameters)) {
       const keys = new Set([...Object.keys(olds.parameters ?? {}), ...Object.keys(news.parameters ?? {})]);
       if ([...keys].some((k) => !sameSetting(olds.parameters?.[k], news.parameters?.[k]))) changed.push("parameters");
     }
     // Drift that read found (a dead member, etcd or HAProxy down) is repaired by an update.
     if (Array.isArray(olds.drift) && olds.drift.length > 0) changed.push("drift");
+    // A restart left pending outside the maintenance window (not drift) is due once a run falls inside it (or `applyImmediately`).
+    const pending = (Array.isArray(olds.pendingRestart) && olds.pendingRestart.length > 0) || (Array.isArray(olds.members) && olds.members.some((m: any) => m?.pendingRestart === true));
+    if (pending && clusterRestartAllowedNow(specOf({ ...olds, ...news }))) changed.push("pendingRestart");
     return { changes: replaces.length > 0 || changed.length > 0, replaces: [...replaces], deleteBeforeReplace: false };
   },
 
@@ -194,6 +205,15 @@ export interface LocalClusterArgs {
   restore?: pulumi.Input<NonNullable<LocalClusterSpec["restore"]>>;
   /** Keep the cluster stopped, its data and ports kept (`lifecycle.state: paused`). @default false */
   paused?: pulumi.Input<boolean>;
+  /**
+   * The db_resource's `lifecycle.maintenanceWindow` (`ddd:hh:mm-ddd:hh:mm`, UTC): a changed parameter that needs a
+   * restart is written at once, and the members restart (standbys first, the primary last) only inside it;
+   * outside it the restart waits and the setting is listed in `pendingRestart`.
+   * @default - none: such a change restarts the members at once
+   */
+  maintenanceWindow?: pulumi.Input<string>;
+  /** Restart the members for a changed parameter at once, even outside `maintenanceWindow`. @default false */
+  applyImmediately?: pulumi.Input<boolean>;
   /** Where failover records go (a secret). @default - no failover records */
   catalog?: pulumi.Input<CatalogInput>;
   /** The db_resource's labels, so policies can judge this primitive on its own. */
@@ -215,6 +235,10 @@ export class LocalCluster extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<"RUNNING" | "PENDING" | "FAILED">;
   declare readonly running: pulumi.Output<boolean>;
   declare readonly drift: pulumi.Output<string[]>;
+  /** Parameters written but waiting for a restart of some member (in the maintenance window); empty when none. Not drift. */
+  declare readonly pendingRestart: pulumi.Output<string[]>;
+  /** The values written for the `pendingRestart` parameters (live after the restart). */
+  declare readonly pendingValues: pulumi.Output<Record<string, string>>;
   declare readonly failoversRecorded: pulumi.Output<number>;
   declare readonly superuserPassword: pulumi.Output<string>;
   declare readonly replicationPassword: pulumi.Output<string>;
@@ -223,7 +247,8 @@ export class LocalCluster extends pulumi.dynamic.Resource {
   constructor(name: string, args: LocalClusterArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
       host: undefined, writePort: undefined, readPort: undefined, etcdPort: undefined, layout: undefined, primary: undefined, members: undefined,
-      history: undefined, status: undefined, running: undefined, drift: undefined, failoversRecorded: undefined, instanceDir: undefined, binDir: undefined,
+      history: undefined, status: undefined, running: undefined, drift: undefined, pendingRestart: undefined, pendingValues: undefined, failoversRecorded: undefined,
+      instanceDir: undefined, binDir: undefined,
     };
     super(
       localClusterProvider,

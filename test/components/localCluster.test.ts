@@ -107,6 +107,8 @@ describe("PgCluster on the local back end (strict mocks)", () => {
         "if [ -f '/srv/pg/shop-prod-orders-d6e77052/backup/pgbackrest.conf' ]; then exec '/usr/bin/pgbackrest' '--config=/srv/pg/shop-prod-orders-d6e77052/backup/pgbackrest.conf' " +
         `'--stanza=shop-prod-orders-d6e77052' "--pg1-path=$PWD" archive-push "$PWD/%p"; fi`,
       backupAccess: true,
+      maintenanceWindow: "sun:04:00-sun:05:00",
+      applyImmediately: false,
       labels: {
         "pgplatform.io/project": "shop",
         "pgplatform.io/environment": "prod",

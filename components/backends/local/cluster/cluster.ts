@@ -17,6 +17,7 @@ import { daemonPid, tail, waitUntil, writeOwned } from "./daemon";
 import { FailoverEvent, PatroniView, readHistory, readView } from "./patroni";
 import { memberPid, startEtcd, startHaproxy, startMember, stopCluster } from "./processes";
 import { pauseCluster, pausedDrift, pausedMarker } from "./pause";
+import { pendingByMember, pendingNames, pendingValuesOf } from "./restarts";
 import { statusOf } from "./rest";
 import { ClusterLayout, ClusterMember, LocalClusterSpec, clusterPaths, memberPaths } from "./spec";
 
@@ -32,6 +33,7 @@ export interface ClusterMemberState {
   state: string;
   lagBytes?: number;
   timeline?: number;
+  /** The member waits for a restart (Patroni's flag, or settings its PostgreSQL holds for one): see `pendingRestart`. */
   pendingRestart: boolean;
 }
 
@@ -53,6 +55,14 @@ export interface LocalClusterState {
   status: "RUNNING" | "PENDING" | "FAILED";
   /** What is not as it should be: dead processes, members not running, no primary. */
   drift: string[];
+  /**
+   * Settings written to the cluster's configuration whose new value waits for a restart of some
+   * member (`pg_settings.pending_restart`), as the spec spells them: a change made outside the
+   * maintenance window, applied by a run inside it. Not drift. Empty when none (and while paused).
+   */
+  pendingRestart: string[];
+  /** The values written for the `pendingRestart` settings (live after the restart). */
+  pendingValues: Record<string, string>;
   instanceDir: string;
   binDir: string;
 }
@@ -256,6 +266,7 @@ export async function inspectWith(spec: LocalClusterSpec, layout: ClusterLayout,
   if (!daemonPid(p.haproxyPid, p.haproxyCfg)) drift.push("haproxy stopped");
   const view: PatroniView | undefined = await readView(layout.members);
   const history = (await readHistory(layout.members)) ?? [];
+  const pending = await pendingByMember(spec, layout, view);
   const members: ClusterMemberState[] = layout.members.map((m) => {
     const seen = view?.members.find((x) => x.name === m.name);
     const patroni = memberPid(p.dir, m.name) !== undefined;
@@ -269,7 +280,7 @@ export async function inspectWith(spec: LocalClusterSpec, layout: ClusterLayout,
       state: !patroni ? "stopped" : (seen?.state ?? "unknown"),
       ...(seen?.lagBytes !== undefined ? { lagBytes: seen.lagBytes } : {}),
       ...(seen?.timeline !== undefined ? { timeline: seen.timeline } : {}),
-      pendingRestart: seen?.pendingRestart ?? false,
+      pendingRestart: pending.some((x) => x.name === m.name && (x.flagged || x.settings.length > 0)),
     };
   });
   const primary = view?.leader ?? "";
@@ -288,6 +299,8 @@ export async function inspectWith(spec: LocalClusterSpec, layout: ClusterLayout,
     // A dead standby is drift to repair, not an outage: the endpoints still serve while there is a primary behind HAProxy.
     status: primary && !drift.includes("haproxy stopped") ? "RUNNING" : "FAILED",
     drift,
+    pendingRestart: pendingNames(spec, pending),
+    pendingValues: pendingValuesOf(spec, pendingNames(spec, pending)),
     instanceDir: p.dir,
     binDir,
   };
@@ -314,6 +327,8 @@ function inspectPaused(spec: LocalClusterSpec, layout: ClusterLayout, binDir: st
     running: false,
     status: drift.length === 0 ? "PENDING" : "FAILED",
     drift,
+    pendingRestart: [],
+    pendingValues: {},
     instanceDir: p.dir,
     binDir,
   };

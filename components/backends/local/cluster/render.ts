@@ -82,6 +82,18 @@ function clusterParametersOf(spec: PgClusterSpec): Record<string, string> {
   return { ...spec.parameters, shared_buffers: c.sharedBuffers, effective_cache_size: c.effectiveCacheSize, work_mem: c.workMem, maintenance_work_mem: c.maintenanceWorkMem };
 }
 
+/** Says when parameters wait for a restart in the maintenance window (the provider itself cannot log). */
+function warnPendingRestart(scope: pulumi.ComponentResource, spec: PgClusterSpec, cluster: LocalCluster): void {
+  cluster.pendingRestart.apply((pending) => {
+    if (!Array.isArray(pending) || pending.length === 0) return;
+    pulumi.log.warn(
+      `${pending.map((k) => `\`${k}\``).join(", ")} changed and wait${pending.length === 1 ? "s" : ""} for a restart in the maintenance window ${spec.lifecycle.maintenanceWindow} (UTC): ` +
+        "the next `pulumi up` inside it restarts the cluster's members, standbys first and the primary last; set `lifecycle.applyImmediately: true` to restart now",
+      scope,
+    );
+  });
+}
+
 /** Renders a pg_cluster on this machine. */
 export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, dataRoot: string, runAs: string, restoreFrom?: RenderedBackupSource): RenderedDbResource {
   const name = spec.name;
@@ -125,12 +137,15 @@ export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClus
       archiveCommand: clusterArchiveCommand(path.join(dataRoot, spec.resourceId), spec.resourceId),
       backupAccess: true,
       ...(spec.lifecycle.state === "paused" ? { paused: true } : {}),
+      maintenanceWindow: spec.lifecycle.maintenanceWindow,
+      applyImmediately: spec.lifecycle.applyImmediately ?? false,
       ...(clone ? { restore: clone.source } : {}),
       ...(catalog ? { catalog } : {}),
       labels: spec.labels,
     },
     { parent: scope, protect: spec.lifecycle.deletionProtection, ...(clone ? { dependsOn: clone.dependsOn } : {}) },
   );
+  warnPendingRestart(scope, spec, cluster);
   const handle: LocalClusterHandle = {
     type: "local-cluster",
     cluster,

@@ -94,6 +94,14 @@ export interface LocalClusterSpec {
    * stopped, data and ports kept (see pause.ts). @default false
    */
   paused?: boolean;
+  /**
+   * The db_resource's `lifecycle.maintenanceWindow` (`ddd:hh:mm-ddd:hh:mm`, UTC): a changed parameter that
+   * needs a restart is written at once and the members restart (standbys first) only inside it;
+   * outside it the restart stays pending (see restarts.ts). @default - none: such a change restarts at once
+   */
+  maintenanceWindow?: string;
+  /** Restart for a changed parameter at once, even outside `maintenanceWindow`. @default false */
+  applyImmediately?: boolean;
 }
 
 /** One PostgreSQL node under Patroni, with the ports it was given at create. */

@@ -2,8 +2,10 @@
  * Brings a running local cluster from one spec to another, and repairs drift on the way: dead
  * daemons are started again (a killed member rejoins, rewound by Patroni), standbys are added or
  * removed (HAProxy reloaded), parameters, timing and sync mode go through Patroni's dynamic
- * configuration (members with `pending_restart` are restarted, standbys first), passwords and
- * pg_hba are rewritten and reloaded, and the application role and database follow the spec.
+ * configuration, passwords and pg_hba are rewritten and reloaded, and the application role and
+ * database follow the spec. Members with a pending restart are restarted, standbys first, only
+ * when restarts.ts allows it now (the maintenance window, `applyImmediately`, a member this update
+ * started or added, a setting that cannot wait); otherwise the restart stays pending and reported.
  * A paused cluster is resumed first (pause.ts) and a cluster asked paused is paused last.
  */
 import * as fs from "fs";
@@ -26,10 +28,12 @@ import {
   writeMemberConfig,
 } from "./cluster";
 import { clusterParameters, dynamicConfig } from "./config";
+import { listenAddresses } from "../config";
 import { daemonPid, waitUntil } from "./daemon";
 import { pauseCluster, pausedMarker, resumeCluster } from "./pause";
 import { memberAction, patchConfig, readView } from "./patroni";
 import { startEtcd, startMember, stopMember } from "./processes";
+import { awaitApplied, restartDue } from "./restarts";
 import { ClusterLayout, LocalClusterSpec, REPLICATION_USER, clusterPaths, memberPaths } from "./spec";
 
 /** Starts whatever of the cluster is not running (etcd, members, HAProxy); returns the members it started. */
@@ -69,17 +73,13 @@ export function configPatch(old: LocalClusterSpec, spec: LocalClusterSpec): Reco
   return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
-/** Restarts every member Patroni reports `pending_restart` for, standbys first, the primary last. */
-async function restartPending(spec: LocalClusterSpec, layout: ClusterLayout, waitMs: number): Promise<string[]> {
-  // Patroni applies a configuration change on its next HA loop; give every member that long to flag it.
-  await new Promise((r) => setTimeout(r, waitMs));
-  const view = await readView(layout.members);
-  const pending = (view?.members ?? []).filter((m) => m.pendingRestart).sort((a, b) => (a.role === "leader" ? 1 : 0) - (b.role === "leader" ? 1 : 0));
-  for (const m of pending) {
-    const member = layout.members.find((x) => x.name === m.name);
-    if (member) await memberAction(member, "/restart", spec.superuserPassword, { restart_pending: true });
-  }
-  return pending.map((m) => m.name);
+/** The settings of `patch` (and where members listen, when their files changed) whose new values can be checked on each member. */
+function expectedSettings(patch: Record<string, unknown> | undefined, spec: LocalClusterSpec, filesChanged: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  const params = ((patch?.postgresql as any)?.parameters ?? {}) as Record<string, string | null>;
+  for (const [k, v] of Object.entries(params)) if (v !== null) out[k] = v;
+  if (filesChanged) out.listen_addresses = listenAddresses(spec.allowedCidrs);
+  return out;
 }
 
 /** Brings the cluster from `old` to `spec` (same resource id and data root). */
@@ -118,9 +118,11 @@ export async function updateCluster(old: LocalClusterSpec, spec: LocalClusterSpe
   // Scale: add members on fresh ports, or remove standbys (never the primary), highest names first.
   const wanted = spec.standbys + 1;
   let membersChanged = false;
+  const added: string[] = [];
   while (layout.members.length < wanted) {
     const m = await newMember(layout);
     layout.members.push(m);
+    added.push(m.name);
     writeMemberConfig(spec, layout, m, binDir, user);
     startMember(paths.dir, m, user);
     membersChanged = true;
@@ -141,11 +143,14 @@ export async function updateCluster(old: LocalClusterSpec, spec: LocalClusterSpe
   } else if (writeHaproxyConfig(spec, layout, user)) await restartHaproxy(spec, layout, user);
 
   const patch = configPatch(old, spec);
-  if (patch) {
-    await patchConfig(layout.members, patch, spec.superuserPassword);
-    await restartPending(spec, layout, (Math.max(old.timing.loopWait, spec.timing.loopWait) * 2 + 1) * 1000);
-    await awaitMembers(layout, layout.members.map((m) => m.name));
+  if (patch) await patchConfig(layout.members, patch, spec.superuserPassword);
+  if (patch || rewritten.length > 0) {
+    // Patroni applies a configuration change on its next HA loop; give every member that long to take (or flag) it.
+    await new Promise((r) => setTimeout(r, (Math.max(old.timing.loopWait, spec.timing.loopWait) * 2 + 1) * 1000));
+    await awaitApplied(spec, layout, expectedSettings(patch, spec, rewritten.length > 0));
   }
+  // A restart left pending by an earlier run (outside the window) is due as well once it is allowed.
+  if ((await restartDue(spec, layout, [...started, ...added])).length > 0) await awaitMembers(layout, layout.members.map((m) => m.name));
   await withPrimary(spec, layout, (c) => ensureAppObjects(c, spec, old));
   await awaitSync(layout, spec.syncStandbys);
   await waitUntil("HAProxy's write pool to reach the primary", 30_000, () => withPrimary(spec, layout, async (c) => (await c.query("SELECT pg_is_in_recovery() AS r")).rows[0].r === false));
