@@ -18,6 +18,7 @@ import { maintenanceParameters, maintenanceProblems, renderMaintenance } from ".
 import { checkLocalCluster, renderLocalCluster } from "./cluster/render";
 import { ReplicaPolicy, checkLocalReplicas, renderLocalReplicas, renderSingleReplicas } from "./replicas/render";
 import { basebackupPath, noBasebackup } from "./replicas/single";
+import { inPlaceProblems, renderSingleInPlaceRestore } from "./restore/singleInPlace";
 
 /** What the local back end keeps about a pg_single it rendered, for the components that act on it later. */
 export interface LocalSingleHandle {
@@ -70,9 +71,7 @@ export function localParameters(spec: Pick<PgSingleSpec, "parameters"> & { compu
 function refuseUnsupported(spec: PgSingleSpec): void {
   const refuse: string[] = [];
   if (spec.readReplicas > 0 && !basebackupPath(spec.version)) refuse.push(`\`readReplicas\` ${spec.readReplicas} on PostgreSQL ${spec.version}: ${noBasebackup(spec.version)}`);
-  if (spec.restore?.mode === "in_place") {
-    refuse.push("`restore.mode` `in_place`: on the local back end an in-place restore is asked on the BackupPolicy that targets this PgSingle (`restoreInPlace` with `confirm: true`)");
-  }
+  refuse.push(...inPlaceProblems(spec));
   if (refuse.length > 0) {
     throw new Error(`PgSingle ${JSON.stringify(spec.name)} asks for what the local back end cannot do yet:\n  - ${refuse.join("\n  - ")}`);
   }
@@ -112,7 +111,7 @@ export class LocalBackend implements Backend {
 
   renderSingle(scope: pulumi.ComponentResource, spec: PgSingleSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
     warnUnmet(scope, spec);
-    const clone = spec.restore && restoreFrom ? cloneSourceOf(spec, restoreFrom) : undefined;
+    const clone = spec.restore?.mode === "clone" && restoreFrom ? cloneSourceOf(spec, restoreFrom) : undefined;
     const name = spec.name;
     const config = new pulumi.Config("pgplatform");
     const dataRoot = spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot();
@@ -151,6 +150,8 @@ export class LocalBackend implements Backend {
       { parent: scope, protect: spec.lifecycle.deletionProtection, ...(clone ? { dependsOn: clone.dependsOn } : {}) },
     );
     warnPendingRestart(scope, spec, server);
+    // `restore.mode: "in_place"`: this server's data replaced from its own backups, once per target.
+    const restore = renderSingleInPlaceRestore(scope, spec, { server, dataRoot, runAs: config.get("localRunAs") ?? "postgres" }, restoreFrom);
     const compute = `shared_buffers=${spec.compute.local.sharedBuffers}`;
     const handle: LocalSingleHandle = { type: "local-single", server, dataRoot, runAs: config.get("localRunAs") ?? "postgres", superuserPassword: server.superuserPassword };
     const endpoint = endpointOf(server.host, server.port);
@@ -179,7 +180,12 @@ export class LocalBackend implements Backend {
             routing: { writes: `${p.host}:${p.port}`, reads: `${p.host}:${p.port} (a pg_single has one node: add a ReadReplicaSet for read scale)` },
           })),
       handle,
-      resources: [server, ...(replicas?.resources ?? []), ...renderMaintenance(scope, spec, connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword), server)],
+      resources: [
+        server,
+        ...(restore ? [restore] : []),
+        ...(replicas?.resources ?? []),
+        ...renderMaintenance(scope, spec, connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword), restore ?? server),
+      ],
       connection,
       adminConnection: connectionOf(server.host, server.port, "postgres", DEFAULTS.superuser, server.superuserPassword),
       resourceId: server.resourceId,

@@ -73,6 +73,13 @@ export function checkLocalBackup(spec: BackupPolicySpec, target: RenderedSource,
         "re-cloned, and Patroni's state in etcd (leader, timeline history) reset); restore a clone PgCluster instead (`restore: { from: <this policy>, ... }`) and move the application to it",
     );
   }
+  const own = (target.spec as Partial<PgSingleSpec>).restore;
+  if (handle?.type === "local-single" && spec.restoreInPlace && own?.mode === "in_place") {
+    refuse.push(
+      `\`restoreInPlace\`: PgSingle ${JSON.stringify(target.spec.name)} already asks for an in-place restore of its data (\`restore.mode\` \`in_place\`); ` +
+        "ask it in one place: remove `restoreInPlace` here (or the PgSingle's `restore`)",
+    );
+  }
   if (version === undefined) refuse.push("pgBackRest is not installed on this machine (no `pgbackrest` on PATH); install it with `apt-get install pgbackrest`");
   else {
     const limit = PGBACKREST_MAX_MAJOR.find((l) => versionBelow(version, l.below));

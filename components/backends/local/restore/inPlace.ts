@@ -1,5 +1,6 @@
 /**
- * An in-place restore of a local server from its own BackupPolicy's repository: a safety backup
+ * An in-place restore of a local server from its own BackupPolicy's repository (named by the policy,
+ * or read from the pgBackRest configuration the policy wrote for the server): a safety backup
  * first, then stop, `pgbackrest restore --delta` to the chosen point, the server's own
  * configuration put back (the backup carries the files as they were then), start on the same port,
  * wait for the end of recovery, and the current passwords set again. The scheduler is held off
@@ -8,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { setPassword } from "../admin";
+import { backupLayout } from "../backup/pgbackrest";
 import { BackupJob, backupNow, schedulerPid, startScheduler, stopScheduler } from "../backup/policy";
 import { findServerBinaries } from "../binaries";
 import { instancePaths, lastLogLines, socketDirOf, startServer, stopServer, usableBinDir } from "../instance";
@@ -21,7 +23,11 @@ export interface InPlaceRestoreSpec {
   version: string;
   dataRoot: string;
   runAs?: string;
-  repoPath: string;
+  /**
+   * The repository (`repo1-path`) to restore from.
+   * @default - the one in the pgBackRest configuration of the BackupPolicy that targets the server ({@link ownRepoPath})
+   */
+  repoPath?: string;
   schedulerScript: string;
   target: RestoreTarget;
   superuser: string;
@@ -38,6 +44,32 @@ export interface InPlaceRestoreResult {
   /** The backup set restored (`latest` when pgBackRest chose it). */
   restoredSet: string;
   restoredAt: string;
+  /** The repository restored from. */
+  repository: string;
+}
+
+/**
+ * The repository of the BackupPolicy that targets the server: `repo1-path` of the pgBackRest
+ * configuration the policy keeps at `<dataRoot>/<resourceId>/backup/pgbackrest.conf` (wherever its
+ * `location.path` put the repository). Throws, naming `restore.mode`, when no policy targets it.
+ */
+export function ownRepoPath(dataRoot: string, resourceId: string): string {
+  const config = backupLayout(dataRoot, resourceId).config;
+  let text = "";
+  try {
+    text = fs.readFileSync(config, "utf8");
+  } catch {
+    /* no policy */
+  }
+  const repo = /^repo1-path=(.+)$/m.exec(text)?.[1].trim();
+  if (!repo) {
+    throw new Error(
+      `\`restore.mode\` \`in_place\` restores \`${resourceId}\` from its own backups, and no BackupPolicy backs it up (no pgBackRest configuration at ${config}); nothing was changed. ` +
+        "Give it a BackupPolicy (`target` this PgSingle; its first `up` takes a full backup), then ask again. " +
+        "A new PgSingle has no backups of its own: create it without `restore`, or restore a clone with `restore: { from: <a BackupPolicy>, ... }`",
+    );
+  }
+  return repo;
 }
 
 /** The files pgplatform writes into the data directory: kept across the restore. */
@@ -49,7 +81,8 @@ export async function restoreInPlace(spec: InPlaceRestoreSpec): Promise<InPlaceR
   if (!fs.existsSync(paths.marker)) throw new Error(`the local server \`${spec.resourceId}\` is not in ${paths.instanceDir}; nothing to restore in place`);
   const pm = runningPostmaster(paths.dataDir);
   if (!pm) throw new Error(`the local server \`${spec.resourceId}\` is not running (paused or stopped); resume it first: the safety backup needs it`);
-  const into = { paths, user, repoPath: spec.repoPath, stanza: spec.resourceId, target: spec.target, mode: "in_place" as const };
+  const repoPath = spec.repoPath ?? ownRepoPath(spec.dataRoot, spec.resourceId);
+  const into = { paths, user, repoPath, stanza: spec.resourceId, target: spec.target, mode: "in_place" as const };
   const prepared = await prepareRestore(into);
   const safety: BackupJob = await backupNow(spec, "safety");
   if (safety.status !== "DONE") throw new Error(`the safety backup of \`${spec.resourceId}\` failed, so nothing was restored: ${safety.error}`);
@@ -79,5 +112,5 @@ export async function restoreInPlace(spec: InPlaceRestoreSpec): Promise<InPlaceR
     await setPassword(c, spec.superuser, spec.superuserPassword);
     await setPassword(c, spec.username, spec.password);
   });
-  return { safetyBackup: safety.label ?? "", restoredSet: set ?? "latest", restoredAt: new Date().toISOString() };
+  return { safetyBackup: safety.label ?? "", restoredSet: set ?? "latest", restoredAt: new Date().toISOString(), repository: repoPath };
 }

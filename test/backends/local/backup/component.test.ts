@@ -1,10 +1,12 @@
 /**
  * BackupPolicy and restores on the local back end under strict mocks: the exact children, their
- * inputs and parents (LocalBackupPolicy, LocalRestore, a clone's LocalServer), the lifecycle inputs
- * of a paused or soft-deleted PgSingle, and the exact refusals and bad-input messages.
+ * inputs and parents (LocalBackupPolicy, LocalRestore of a policy or of a PgSingle's own in-place
+ * restore, a clone's LocalServer), the lifecycle inputs of a paused or soft-deleted PgSingle, and
+ * the exact refusals and bad-input messages.
  */
 import assert from "assert";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { BackupPolicy, PgSingle } from "../../../../components";
 import { checkLocalBackup } from "../../../../components/backends/local/backup/render";
 import { RANDOM_PASSWORD_TYPE } from "../../../harness/engine";
@@ -151,6 +153,84 @@ describe("local BackupPolicy and restores (strict mocks)", () => {
       ],
     ]);
     assert.strictEqual(servers[1].databaseName, "copydb");
+  });
+
+  it("`restore.mode: \"in_place\"` on a PgSingle registers one LocalRestore, parented to it, without a repository (read at `up` from its BackupPolicy's configuration), and warns", async () => {
+    mocks = mocksFor();
+    const warned: string[] = [];
+    const original = pulumi.log.warn;
+    (pulumi.log as any).warn = (msg: string) => {
+      warned.push(msg);
+      return Promise.resolve();
+    };
+    try {
+      const db = single("orders", { plan: "small_single", restore: { mode: "in_place", targetTime: "2026-11-26T10:15:00+01:00", confirm: true } });
+      await details(db.metadata);
+      await settle(mocks);
+    } finally {
+      (pulumi.log as any).warn = original;
+    }
+    assert.deepStrictEqual(names(mocks.registrations), [
+      "pgplatform:index:PgSingle orders",
+      `${RANDOM_PASSWORD_TYPE} orders-superuser-password`,
+      `${RANDOM_PASSWORD_TYPE} orders-app-password`,
+      `${DYN}LocalServer orders-server`,
+      `${DYN}LocalRestore orders-restore-in-place`,
+    ]);
+    const [restore] = mocks.byType(`${DYN}LocalRestore`);
+    assert.match(String(restore.parent), /::pgplatform:index:PgSingle::orders$/);
+    assert.ok(isSecretWrapped(restore.inputs.superuserPassword) && isSecretWrapped(restore.inputs.password), "the passwords are secrets");
+    const { __provider, ...inputs } = unwrapSecrets(restore.inputs);
+    assert.deepStrictEqual(inputs, {
+      kind: "pgplatform:local:restore",
+      resourceId: ORDERS,
+      version: "15",
+      dataRoot: "/srv/pg",
+      runAs: "postgres",
+      schedulerScript: SCRIPT,
+      target: { type: "time", time: "2026-11-26T09:15:00.000Z" },
+      superuser: "postgres",
+      superuserPassword: "pw1".padEnd(32, "x"),
+      username: "app",
+      password: "pw2".padEnd(32, "x"),
+      binarySearchPaths: [ROOT],
+      confirm: true,
+    });
+    assert.strictEqual(unwrapSecrets(mocks.byType(`${DYN}LocalServer`)[0].inputs).restore, undefined, "the server itself is not re-created from a backup");
+    assert.deepStrictEqual(warned, [
+      `restore in place of \`${ORDERS}\` from its own backups (time 2026-11-26T09:15:00.000Z): a safety backup is taken first, then the current data is replaced; remove \`restore\` once it is done`,
+      "plan `small_single` asks for daily backups with PITR, which the local back end does not take by itself: this server has no backups until a BackupPolicy targets it (set `backup.enabled: false` to silence this)",
+    ]);
+  });
+
+  it("refuses `restoreInPlace` on a BackupPolicy whose PgSingle already asks `restore.mode: \"in_place\"`, naming both, before registering the policy", async () => {
+    mocks = mocksFor();
+    const db = single("orders", { plan: "small_single", restore: { mode: "in_place", confirm: true } });
+    const before = mocks.registrations.length;
+    assert.throws(() => new BackupPolicy("orders-backups", { target: db, restoreInPlace: { backupId: "20261126-101500F", confirm: true } }), {
+      message:
+        'BackupPolicy "orders-backups" asks for what the local back end cannot do:\n' +
+        '  - `restoreInPlace`: PgSingle "orders" already asks for an in-place restore of its data (`restore.mode` `in_place`); ask it in one place: remove `restoreInPlace` here (or the PgSingle\'s `restore`)',
+    });
+    assert.strictEqual(mocks.registrations.length, before);
+    // Either alone is fine: the policy next to the PgSingle's own restore, and the policy's restore on a PgSingle without one.
+    new BackupPolicy("orders-backups", { target: db });
+    new BackupPolicy("other-backups", { target: single("other", { plan: "small_single" }), restoreInPlace: { confirm: true } });
+    await settle(mocks);
+    assert.deepStrictEqual(
+      mocks.byType(`${DYN}LocalRestore`).map((r) => r.name),
+      ["orders-restore-in-place", "other-backups-restore-in-place"],
+    );
+  });
+
+  it("refuses `restore.mode: \"in_place\"` on a PgSingle with `readReplicas` (the replicas cannot follow the restored timeline)", () => {
+    mocks = mocksFor();
+    assert.throws(() => single("orders", { plan: "small_single", readReplicas: 1, restore: { mode: "in_place", confirm: true } }), {
+      message:
+        'PgSingle "orders" asks for what the local back end cannot do yet:\n' +
+        "  - `restore.mode` `in_place` with `readReplicas` 1: the restored server starts a new timeline behind its replicas, which cannot follow it; set `readReplicas: 0` first (one `up`), restore, then add them back",
+    });
+    assert.deepStrictEqual(mocks.registrations, []);
   });
 
   it("a paused, soft-deleting PgSingle passes its lifecycle to its LocalServer; status PENDING while paused", async () => {
