@@ -17,6 +17,7 @@ export function known(v: unknown): boolean {
 /** The `kind` input of each pgplatform dynamic resource. */
 export const KINDS = {
   localServer: "pgplatform:local:server",
+  localCluster: "pgplatform:local:cluster",
   role: "pgplatform:sql:role",
   database: "pgplatform:sql:database",
   schema: "pgplatform:sql:schema",

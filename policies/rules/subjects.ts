@@ -5,7 +5,7 @@
  * | type | normalizer |
  * |---|---|
  * | `pgplatform:index:PgSingle`, `pgplatform:index:PgCluster` | subjects/component.ts (args + plan defaults) |
- * | dynamic resource with `kind: "pgplatform:local:server"` | subjects/local.ts |
+ * | dynamic resource with `kind: "pgplatform:local:server"` or `"pgplatform:local:cluster"` | subjects/local.ts |
  * | `aws:rds/instance:Instance`, `aws:rds/cluster:Cluster`, `aws:rds/clusterInstance:ClusterInstance`, parameter groups | subjects/aws.ts |
  * | `aws:ec2/securityGroup:SecurityGroup`, `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule`, `aws:ec2/securityGroupRule:SecurityGroupRule` | subjects/awsNetwork.ts |
  * | `kubernetes:postgresql.cnpg.io/v1:Cluster` | subjects/cnpg.ts |
@@ -13,7 +13,7 @@
  * Side-effect free. Facts are read lazily and nothing catches the SDK's unknown-value error.
  */
 import { COMPONENT_KINDS, componentSubject } from "./subjects/component";
-import { DYNAMIC_TYPE_PREFIX, localServerSubject } from "./subjects/local";
+import { DYNAMIC_TYPE_PREFIX, localSubject } from "./subjects/local";
 import { AWS_RDS_TYPES, rdsClusterInstanceSubject, rdsClusterSubject, rdsInstanceSubject, rdsParameterGroupSubject } from "./subjects/aws";
 import { AWS_NETWORK_TYPES, awsNetworkSubject } from "./subjects/awsNetwork";
 import { CNPG_CLUSTER_TYPE, cnpgClusterSubject } from "./subjects/cnpg";
@@ -56,7 +56,7 @@ const BY_TYPE: ReadonlyMap<string, Normalizer> = new Map<string, Normalizer>([
 
 /** The normalizer of a type, or undefined when no normalizer reads it. */
 function normalizerOf(type: string): Normalizer | undefined {
-  return BY_TYPE.get(type) ?? (type.startsWith(DYNAMIC_TYPE_PREFIX) ? localServerSubject : undefined);
+  return BY_TYPE.get(type) ?? (type.startsWith(DYNAMIC_TYPE_PREFIX) ? localSubject : undefined);
 }
 
 /** The subject of a resource, or undefined when no normalizer reads its type. */

@@ -71,6 +71,25 @@ export const localServer: TestResource = {
   },
 };
 
+/** The local back end's Patroni cluster of a prod_ha in production. */
+export const localCluster: TestResource = {
+  type: "pulumi-nodejs:dynamic/pgplatform:LocalCluster",
+  name: "orders-cluster",
+  protect: true,
+  props: {
+    __provider: "exports.handler = __f0; /* serialized provider */",
+    kind: "pgplatform:local:cluster",
+    resourceId: "shop-prod-orders-1a2b3c4d",
+    resourceKind: "pg_cluster",
+    version: "15",
+    allowedCidrs: ["127.0.0.1/32"],
+    storageGb: 200,
+    standbys: 2,
+    syncStandbys: 1,
+    labels: labels("prod_ha"),
+  },
+};
+
 /** An RDS for PostgreSQL instance of a small_single in production. */
 export const rdsInstance: TestResource = {
   type: "aws:rds/instance:Instance",
@@ -192,6 +211,7 @@ export const COMPLIANT: Readonly<Record<string, TestResource>> = {
   pgSingle,
   pgCluster,
   localServer,
+  localCluster,
   rdsInstance,
   rdsMultiAzCluster,
   auroraCluster,

@@ -7,7 +7,7 @@ import { configureProdHaResilience } from "../../../policies/rules/pgplatform-co
 import { configureProductionBackups } from "../../../policies/rules/pgplatform-configure-production-backups";
 import { disallowDevPlanInProduction } from "../../../policies/rules/pgplatform-disallow-dev-plan-in-production";
 import { UNKNOWN, analyze, violationsOf } from "./harness";
-import { auroraCluster, cnpgCluster, labels, localServer, mutate, mutateAll, pgCluster, pgSingle, rdsInstance, rdsMultiAzCluster } from "./fixtures";
+import { auroraCluster, cnpgCluster, labels, localCluster, localServer, mutate, mutateAll, pgCluster, pgSingle, rdsInstance, rdsMultiAzCluster } from "./fixtures";
 
 describe("policies: pgplatform-disallow-dev-plan-in-production", () => {
   const rule = disallowDevPlanInProduction;
@@ -111,6 +111,16 @@ describe("policies: pgplatform-configure-prod-ha-resilience", () => {
       'rds.Cluster "orders": plan `prod_ha` needs `standbys` >= 3, more than an RDS Multi-AZ DB cluster has (use Aurora, `engine` `aurora-postgresql`); got `engine` `postgres` (an RDS Multi-AZ DB cluster: 1 writer and 2 readable standbys in 3 zones)',
     ]);
     assert.deepStrictEqual(await violationsOf(rule, mutate(pgCluster, "multiAz", false), { requireMultiAz: false }), []);
+  });
+
+  it("judges a local Patroni cluster made by hand: standbys, sync standbys and protect (no zones on one machine)", async () => {
+    assert.deepStrictEqual(await violationsOf(rule, localCluster), []);
+    const weak = { ...mutateAll(localCluster, { standbys: 1, syncStandbys: 0 }), protect: false };
+    assert.deepStrictEqual(await violationsOf(rule, weak), [
+      'LocalCluster "orders-cluster": plan `prod_ha` needs `standbys` >= 2; got 1',
+      'LocalCluster "orders-cluster": plan `prod_ha` needs `syncStandbys` >= 1; got 0',
+      'LocalCluster "orders-cluster": plan `prod_ha` needs the `protect` resource option; got false',
+    ]);
   });
 
   it("skips, with no violation, when standbys are unknown at preview", async () => {

@@ -7,7 +7,9 @@ import * as path from "path";
 import { DbSubject, FACT_NAMES, subjectOf } from "../../../policies/rules/subjects";
 import { RESOURCE_POLICIES } from "../../../policies/rules";
 import { UNKNOWN, TestResource, analyze } from "./harness";
-import { COMPLIANT, cnpgCluster, localServer, mutate, pgCluster, pgSingle, rdsInstance, rdsMultiAzCluster } from "./fixtures";
+import { LOCAL_CLUSTER_KIND } from "../../../components/providers/localCluster";
+import { LOCAL_SERVER_KIND } from "../../../components/providers/localServer";
+import { COMPLIANT, cnpgCluster, localCluster, localServer, mutate, pgCluster, pgSingle, rdsInstance, rdsMultiAzCluster } from "./fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const proxy = require(path.resolve(__dirname, "../../../policies/node_modules/@pulumi/policy/proxy"));
@@ -53,6 +55,14 @@ describe("policies: subjects", () => {
         { field: "allowedCidrs[1]", text: "10.0.0.0/16", cidr: "10.0.0.0/16", ports: undefined },
       ],
     });
+    assert.deepStrictEqual(factsOf(proxied(localCluster)), {
+      kind: "pg_cluster", backend: "local", plan: "prod_ha", projectId: "shop", environmentId: "prod", tier: "production", version: "15",
+      storageGb: 200, standbys: 2, syncStandbys: 1, deletionProtection: true,
+      allowedCidrs: [{ field: "allowedCidrs[0]", text: "127.0.0.1/32", cidr: "127.0.0.1/32", ports: undefined }],
+    });
+    assert.strictEqual(proxied(localCluster).label, 'LocalCluster "orders-cluster"');
+    // The fixtures carry the kinds the local providers really register.
+    assert.deepStrictEqual([localServer.props.kind, localCluster.props.kind], [LOCAL_SERVER_KIND, LOCAL_CLUSTER_KIND]);
     const rds = proxied(rdsInstance);
     assert.deepStrictEqual([rds.label, rds.role, rds.version, rds.standbys, rds.retentionDays, rds.pitr, rds.storageEncrypted], ['rds.Instance "billing"', "database", "17", 0, 7, true, true]);
     const multiAz = proxied(rdsMultiAzCluster);
