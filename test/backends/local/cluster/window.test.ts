@@ -1,11 +1,12 @@
 /**
- * A real local cluster (Patroni, etcd, HAProxy; one primary and one standby) confines restarts for
+ * A real local cluster (Patroni, etcd, HAProxy; one primary and one standby, then a second) confines restarts for
  * changed parameters to its maintenance window, through the provider's own methods: outside the
  * window a restart-only change is written into Patroni's configuration, a reload-only one applies,
- * no member restarts (postmaster start times unchanged) and `pendingRestart` lists the setting
- * (not drift, no update planned); a later run inside the window plans an update and restarts the
- * standby, then the primary, under the same leader, with the new value live; `applyImmediately`
- * restarts at once outside the window. The clock is set through the test-only environment variable.
+ * no running member restarts (postmaster start times unchanged) while a standby added by the same
+ * update is restarted at once (nothing served with its old values), and `pendingRestart` lists the
+ * setting (not drift, no update planned); a later run inside the window plans an update and
+ * restarts the pending standby, then the primary, under the same leader, with the new value live;
+ * `applyImmediately` restarts every member at once outside the window. The clock is set through the test-only environment variable.
  */
 import assert from "assert";
 import * as fs from "fs";
@@ -71,46 +72,48 @@ describe("local cluster restarts confined to the maintenance window (real Patron
     inputs = news;
   }
 
-  it("outside the window writes a restart-only change, applies a reload-only one, restarts no member, and reports it pending", async () => {
+  it("outside the window writes a restart-only change, applies a reload-only one, restarts only a new member, and reports it pending", async () => {
     const before = await facts();
     const leader = props.primary;
-    await update({ ...inputs, parameters: { ...inputs.parameters, max_connections: "50", work_mem: "8MB" } });
+    await update({ ...inputs, standbys: 2, parameters: { ...inputs.parameters, max_connections: "50", work_mem: "8MB" } });
     const now = await facts();
     for (const name of ["node0", "node1"]) {
       assert.deepStrictEqual(now[name], { ...before[name], workMem: "8MB", pending: ["max_connections"] }, `${name}: not restarted, work_mem live, max_connections 40 until its restart`);
     }
+    assert.deepStrictEqual({ ...now.node2, started: "" }, { started: "", maxConnections: "50", workMem: "8MB", sharedBuffers: "32MB", pending: [] }, "the new standby runs the new value");
     assert.deepStrictEqual(
       { status: props.status, drift: props.drift, primary: props.primary, pendingRestart: props.pendingRestart, pendingValues: props.pendingValues },
       { status: "RUNNING", drift: [], primary: leader, pendingRestart: ["max_connections"], pendingValues: { max_connections: "50" } },
     );
-    assert.deepStrictEqual(props.members.map((m: any) => [m.name, m.pendingRestart]), [["node0", true], ["node1", true]]);
+    assert.deepStrictEqual(props.members.map((m: any) => [m.name, m.pendingRestart]), [["node0", true], ["node1", true], ["node2", false]]);
     // read finds it live (Patroni and each member know it); it is not drift, and outside the window no update is planned.
     const read = (await provider.read!(inputs.resourceId, props)).props;
-    assert.deepStrictEqual([read.pendingRestart, read.drift, read.members.map((m: any) => m.pendingRestart)], [["max_connections"], [], [true, true]]);
+    assert.deepStrictEqual([read.pendingRestart, read.drift, read.members.map((m: any) => m.pendingRestart)], [["max_connections"], [], [true, true, false]]);
     assert.deepStrictEqual(await provider.diff!(inputs.resourceId, read, inputs), NO_CHANGES);
     // A further change is planned though.
     assert.deepStrictEqual(await provider.diff!(inputs.resourceId, read, { ...inputs, parameters: { ...inputs.parameters, max_connections: "60" } }), CHANGES);
     props = read;
   });
 
-  it("inside the window the next run plans an update and restarts the standby, then the primary, with the new value live", async () => {
+  it("inside the window the next run plans an update and restarts the pending standby, then the primary, with the new value live", async () => {
     process.env[TEST_NOW_ENV] = INSIDE;
     assert.deepStrictEqual(await provider.diff!(inputs.resourceId, props, inputs), CHANGES);
     const before = await facts();
     const leader = props.primary;
-    const standby = leader === "node0" ? "node1" : "node0";
+    assert.strictEqual(leader, "node0");
     await update(inputs);
     const now = await facts();
     for (const name of ["node0", "node1"]) {
       assert.notStrictEqual(now[name].started, before[name].started, `${name} restarted`);
       assert.deepStrictEqual({ ...now[name], started: "" }, { ...before[name], started: "", maxConnections: "50", pending: [] }, `${name} runs the new max_connections`);
     }
-    assert.ok(now[standby].started < now[leader].started, `the standby (${now[standby].started}) restarted before the primary (${now[leader].started})`);
+    assert.deepStrictEqual(now.node2, before.node2, "node2 held nothing for a restart: not restarted");
+    assert.ok(now.node1.started < now.node0.started, `the standby (${now.node1.started}) restarted before the primary (${now.node0.started})`);
     assert.deepStrictEqual(
       { status: props.status, drift: props.drift, primary: props.primary, pendingRestart: props.pendingRestart, pendingValues: props.pendingValues, history: props.history },
       { status: "RUNNING", drift: [], primary: leader, pendingRestart: [], pendingValues: {}, history: [] },
     );
-    assert.deepStrictEqual(props.members.map((m: any) => m.pendingRestart), [false, false]);
+    assert.deepStrictEqual(props.members.map((m: any) => m.pendingRestart), [false, false, false]);
     assert.deepStrictEqual(await provider.diff!(inputs.resourceId, props, inputs), NO_CHANGES);
     assert.deepStrictEqual(await sql(props.writePort, "app", inputs.password, "app", "SELECT current_setting('max_connections') AS mc, pg_is_in_recovery() AS r"), [{ mc: "50", r: false }]);
   });
@@ -122,7 +125,7 @@ describe("local cluster restarts confined to the maintenance window (real Patron
     const before = await facts();
     await update(news);
     const now = await facts();
-    for (const name of ["node0", "node1"]) {
+    for (const name of ["node0", "node1", "node2"]) {
       assert.notStrictEqual(now[name].started, before[name].started, `${name} restarted`);
       assert.deepStrictEqual({ ...now[name], started: "" }, { ...before[name], started: "", sharedBuffers: "48MB", pending: [] });
     }
