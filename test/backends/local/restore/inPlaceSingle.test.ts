@@ -93,13 +93,15 @@ describe("local PgSingle `restore.mode: \"in_place\"` from its own backups (real
     before(async () => {
       providerText = await serializeProvider(localRestoreProvider);
       host = await ProviderHost.start();
-      policy = (await localBackupPolicyProvider.create!(policyInputs(source, { repoPath: path.join(root, "repo-elsewhere") }))).outs; // backup 1: full, rows 1..1000
+      const inputs = policyInputs(source, { repoPath: path.join(root, "repo-elsewhere") });
+      const created = (await localBackupPolicyProvider.create!(inputs)).outs; // backup 1: full, rows 1..1000
+      policy = created;
       await fill(source.appUri, 1001, 2000);
       await new Promise((r) => setTimeout(r, 1100));
       target = await serverNow();
       await new Promise((r) => setTimeout(r, 1100));
       await fill(source.appUri, 2001, 3000);
-      policy = (await localBackupPolicyProvider.update!(policy.policyId, policy as any, { ...(policyInputs(source, { repoPath: path.join(root, "repo-elsewhere") }) as any), backupNow: "second" })).outs!; // backup 2
+      policy = (await localBackupPolicyProvider.update!(created.policyId, created as any, { ...inputs, backupNow: "second" })).outs!; // backup 2: on demand
       await fill(source.appUri, 3001, 4000);
       await archiveNow(source.adminUri);
     });
