@@ -25,13 +25,13 @@ const rows: BadInput<ParseContext>[] = [
     message: [`${head}1 problem:`, '  - `restore.from` is required for `mode: "clone"`: the BackupPolicy whose backups to restore (an in-place restore reads this db_resource\'s own backups)'],
   },
   {
-    what: "an in-place restore from its own backups when backups are off",
-    args: { ...base, backup: { enabled: false }, restore: { mode: "in_place", confirm: true } },
+    what: "an in-place restore from its own backups when backups are off (kubernetes, aws: the db_resource's own backups)",
+    args: { ...base, backend: "kubernetes", backup: { enabled: false }, restore: { mode: "in_place", confirm: true } },
     message: [`${head}1 problem:`, "  - `restore.mode` `in_place` restores this db_resource from its own backups, and its `backup.enabled` is false (turn backups on first, or restore a clone from a BackupPolicy)"],
   },
   {
-    what: "an in-place restore to a time from its own backups without PITR",
-    args: { ...base, backup: { pitr: false }, restore: { mode: "in_place", confirm: true, targetTime: "2026-11-26T10:00:00Z" } },
+    what: "an in-place restore to a time from its own backups without PITR (kubernetes, aws)",
+    args: { ...base, backend: "aws", backup: { pitr: false }, restore: { mode: "in_place", confirm: true, targetTime: "2026-11-26T10:00:00Z" } },
     message: [`${head}1 problem:`, "  - `restore.targetTime` needs point-in-time recovery, and this db_resource has `backup.pitr` off (restore a `backupId` or the latest backup instead)"],
   },
   {
@@ -137,6 +137,13 @@ describe("restore args", () => {
   it("resolves an in-place restore from the db_resource's own backups, without `from`", () => {
     const spec = parsePgSingleArgs("orders", { ...base, restore: { mode: "in_place", confirm: true, targetLsn: "0/3000060" } });
     assert.deepStrictEqual(spec.restore, { mode: "in_place", target: { type: "lsn", lsn: "0/3000060" }, confirm: true });
+  });
+
+  it("on local, an in-place restore is not judged by the `backup` settings (there the backups are its BackupPolicy's, checked at `up`)", () => {
+    for (const backup of [{ enabled: false }, { pitr: false }]) {
+      const spec = parsePgSingleArgs("orders", { ...base, backend: "local", plan: "dev_single", backup, restore: { mode: "in_place", confirm: true, targetTime: "2026-11-26T10:00:00Z" } });
+      assert.deepStrictEqual(spec.restore, { mode: "in_place", target: { type: "time", time: "2026-11-26T10:00:00.000Z" }, confirm: true }, JSON.stringify(backup));
+    }
   });
 
   it("resolves an in-place restore with confirm, and none when `restore` is not given", () => {

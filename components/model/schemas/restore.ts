@@ -86,6 +86,10 @@ export function checkRestore(
   }
   const which = r.targetTime !== undefined ? "targetTime" : r.targetLsn !== undefined ? "targetLsn" : undefined;
   if (own) {
+    // On the local back end a db_resource's backups are its BackupPolicy's pgBackRest repository, not
+    // its `backup` settings (which only describe the plan there): the restore checks that repository
+    // at `up` and names what is missing.
+    if (self.backend === "local") return;
     if (self.backupEnabled === false) {
       p.add("restore.mode", "`restore.mode` `in_place` restores this db_resource from its own backups, and its `backup.enabled` is false (turn backups on first, or restore a clone from a BackupPolicy)");
     } else if (which && self.pitr === false) {
