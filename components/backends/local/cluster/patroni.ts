@@ -14,6 +14,8 @@ export interface PatroniMember {
   state: string;
   host?: string;
   port?: number;
+  /** The port of the member's REST API (from its `api_url`). */
+  restPort?: number;
   timeline?: number;
   /** Bytes behind the leader, or undefined when Patroni cannot tell. */
   lagBytes?: number;
@@ -69,6 +71,7 @@ export async function readView(members: readonly ClusterMember[]): Promise<Patro
     state: String(m.state),
     host: m.host,
     port: m.port,
+    ...(/:(\d+)\//.test(String(m.api_url ?? "")) ? { restPort: Number(/:(\d+)\//.exec(String(m.api_url))![1]) } : {}),
     timeline: typeof m.timeline === "number" ? m.timeline : undefined,
     lagBytes: typeof m.lag === "number" ? m.lag : m.role === "leader" ? 0 : undefined,
     pendingRestart: m.pending_restart === true,

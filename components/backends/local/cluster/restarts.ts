@@ -6,7 +6,9 @@
  * and the primary last, only when that is allowed now: inside the window, with `applyImmediately`,
  * for a member started or added by this very update (nothing served with its old values), or for a
  * setting that cannot wait (where the member listens). Otherwise the restart stays pending and is
- * reported (`pendingRestart`) until a run inside the window.
+ * reported (`pendingRestart`) until a run inside the window. Every member of the cluster's Patroni
+ * scope takes the configuration, so the replicas a ReadReplicaSet adds to it (`nofailover`) wait
+ * and restart with the standbys.
  *
  * Patroni 3.0.2 reports only a member's `pending_restart` flag (no reason): which parameters wait
  * is read from each member's own `pg_settings`.
@@ -30,6 +32,9 @@ export function clusterRestartAllowedNow(spec: Pick<LocalClusterSpec, "maintenan
 /** One member's pending restart: Patroni's flag and the settings its PostgreSQL holds for a restart (lower case). */
 export interface MemberPending {
   name: string;
+  /** Its PostgreSQL and REST ports on 127.0.0.1. */
+  pgPort: number;
+  restPort: number;
   leader: boolean;
   /** Patroni's `pending_restart` flag for the member. */
   flagged: boolean;
@@ -38,7 +43,7 @@ export interface MemberPending {
 }
 
 /** The settings member `m` holds for a restart, or undefined when its PostgreSQL cannot be asked. */
-async function pendingSettingsOf(spec: LocalClusterSpec, m: ClusterMember): Promise<string[] | undefined> {
+async function pendingSettingsOf(spec: LocalClusterSpec, m: Pick<ClusterMember, "pgPort">): Promise<string[] | undefined> {
   try {
     const login = { port: m.pgPort, superuser: spec.superuser, password: spec.superuserPassword };
     const rows = await withAdmin(login, async (c) => (await c.query("SELECT lower(name) AS name FROM pg_settings WHERE pending_restart ORDER BY 1")).rows);
@@ -48,14 +53,19 @@ async function pendingSettingsOf(spec: LocalClusterSpec, m: ClusterMember): Prom
   }
 }
 
-/** Every running member's pending restart, as Patroni (`view`) and the member's PostgreSQL report it. */
+/**
+ * Every running member's pending restart, as Patroni (`view`) and the member's PostgreSQL report it:
+ * the cluster's own members (ports from `layout`) and any other member of its scope (ports from Patroni).
+ */
 export async function pendingByMember(spec: LocalClusterSpec, layout: ClusterLayout, view: PatroniView | undefined): Promise<MemberPending[]> {
   const out: MemberPending[] = [];
-  for (const m of layout.members) {
-    const seen = view?.members.find((x) => x.name === m.name);
-    if (!seen || (seen.state !== "running" && seen.state !== "streaming")) continue;
-    const settings = (await pendingSettingsOf(spec, m)) ?? [];
-    out.push({ name: m.name, leader: seen.role === "leader", flagged: seen.pendingRestart, settings });
+  for (const seen of view?.members ?? []) {
+    if (seen.state !== "running" && seen.state !== "streaming") continue;
+    const own = layout.members.find((m) => m.name === seen.name);
+    const ports = own ?? (seen.port && seen.restPort ? { pgPort: seen.port, restPort: seen.restPort } : undefined);
+    if (!ports) continue;
+    const settings = (await pendingSettingsOf(spec, ports)) ?? [];
+    out.push({ name: seen.name, pgPort: ports.pgPort, restPort: ports.restPort, leader: seen.role === "leader", flagged: seen.pendingRestart, settings });
   }
   return out;
 }
@@ -111,7 +121,7 @@ export async function restartDue(spec: LocalClusterSpec, layout: ClusterLayout, 
   const pending = await pendingByMember(spec, layout, await readView(layout.members));
   const due = restartsDue(pending, clusterRestartAllowedNow(spec, now), fresh);
   for (const p of due) {
-    const member = layout.members.find((x) => x.name === p.name)!;
+    const member = { name: p.name, pgPort: p.pgPort, restPort: p.restPort };
     // Unconditional: Patroni sets its flag a second after PostgreSQL's, and its conditional restart would refuse meanwhile.
     await memberAction(member, "/restart", spec.superuserPassword, {});
     await waitUntil(`member ${p.name} to run again after its restart`, 120_000, async () => {

@@ -16,7 +16,7 @@ const INSIDE = "2026-11-29T04:30:00Z"; // a Sunday, 04:30 UTC
 const NO_CHANGES = { changes: false, replaces: [], deleteBeforeReplace: false };
 const CHANGES = { changes: true, replaces: [], deleteBeforeReplace: false };
 
-const member = (name: string, leader: boolean, settings: string[], flagged = settings.length > 0): MemberPending => ({ name, leader, flagged, settings });
+const member = (name: string, leader: boolean, settings: string[], flagged = settings.length > 0): MemberPending => ({ name, pgPort: 7000, restPort: 8000, leader, flagged, settings });
 
 describe("local cluster restart rules", () => {
   describe("clusterRestartAllowedNow", () => {
