@@ -19,9 +19,11 @@
  * - **Floor**: the same decode, handler calls and responses, with an empty policy list: the cost any
  *   pack pays to receive the resources, with nothing judged.
  *
- * One untimed warm-up pair, then rounds alternating ours / floor, a full garbage collection before
- * each (outside the timing); medians of each side. The per-part split (Analyze vs AnalyzeStack) and
- * the number of diagnostics (0 on both sides: the mix is compliant) go to stderr.
+ * One untimed warm-up round, then rounds in which both sides run side by side (see {@link round}:
+ * the `Analyze` requests in blocks served by one side then the other, the order alternating; the
+ * `AnalyzeStack` request twice per side, A-B-B-A, after a full garbage collection each); medians of each side's round
+ * totals. The per-part split (Analyze vs AnalyzeStack), each round's ratio and the number of
+ * diagnostics (0 on both sides: the mix is compliant) go to stderr.
  */
 import * as v8 from "v8";
 import * as vm from "vm";
@@ -40,13 +42,18 @@ interface Encoded {
   stack: Uint8Array;
 }
 
-/** One timed pass of one side. */
+/** What one side spent in one round. */
 interface Pass {
   seconds: number;
   analyzeSeconds: number;
   stackSeconds: number;
   diagnostics: number;
 }
+
+/** Requests per block: each block runs on one side, then on the other (the order alternating). */
+const BLOCK = 250;
+
+type Side = "ours" | "floor";
 
 async function encode(): Promise<Encoded> {
   const seen = await buildStack(TOTAL);
@@ -63,22 +70,47 @@ function collectGarbage(): void {
   (vm.runInNewContext("gc") as () => void)();
 }
 
-/** Serves every request with `h`, as the pack's gRPC server would (decode, handle, encode the answer). */
-async function pass(h: PackHandlers, enc: Encoded): Promise<Pass> {
+/** Serves `requests` with `h` as the pack's gRPC server would (decode, handle, encode the answer); returns the diagnostics. */
+async function serveAnalyze(h: PackHandlers, requests: readonly Uint8Array[]): Promise<number> {
   let diagnostics = 0;
-  collectGarbage();
-  const t0 = now();
-  for (const bytes of enc.analyze) {
+  for (const bytes of requests) {
     const resp = await h.analyze(pb.AnalyzeRequest.deserializeBinary(bytes));
     diagnostics += resp.getDiagnosticsList().length;
     resp.serializeBinary();
   }
-  const t1 = now();
-  const resp = await h.analyzeStack(pb.AnalyzeStackRequest.deserializeBinary(enc.stack));
-  diagnostics += resp.getDiagnosticsList().length;
-  resp.serializeBinary();
-  const t2 = now();
-  return { seconds: t2 - t0, analyzeSeconds: t1 - t0, stackSeconds: t2 - t1, diagnostics };
+  return diagnostics;
+}
+
+/**
+ * One round, both sides side by side: the `Analyze` requests in blocks of {@link BLOCK}, each block
+ * served by one side and then by the other (which goes first alternates), so a slow spell of the
+ * machine falls on both sides alike; then the one `AnalyzeStack` request twice on each side (A-B-B-A,
+ * each run counting half), after a full garbage collection each. Blocks are large enough (several MB of requests) that the young-generation
+ * collections a side's garbage causes mostly run inside its own block.
+ */
+async function round(sides: Record<Side, PackHandlers>, enc: Encoded, index: number): Promise<Record<Side, Pass>> {
+  const out: Record<Side, Pass> = { ours: { seconds: 0, analyzeSeconds: 0, stackSeconds: 0, diagnostics: 0 }, floor: { seconds: 0, analyzeSeconds: 0, stackSeconds: 0, diagnostics: 0 } };
+  collectGarbage();
+  for (let b = 0, start = 0; start < enc.analyze.length; b++, start += BLOCK) {
+    const block = enc.analyze.slice(start, start + BLOCK);
+    for (const side of (b + index) % 2 === 0 ? (["ours", "floor"] as const) : (["floor", "ours"] as const)) {
+      const t = now();
+      out[side].diagnostics += await serveAnalyze(sides[side], block);
+      out[side].analyzeSeconds += now() - t;
+    }
+  }
+  // Twice per side, in A-B-B-A order, each counting half: a drift of the machine during the round cancels out.
+  const [a, b] = index % 2 === 0 ? (["ours", "floor"] as const) : (["floor", "ours"] as const);
+  for (const side of [a, b, b, a]) {
+    collectGarbage();
+    const t = now();
+    const resp = await sides[side].analyzeStack(pb.AnalyzeStackRequest.deserializeBinary(enc.stack));
+    out[side].diagnostics += resp.getDiagnosticsList().length / 2;
+    resp.serializeBinary();
+    out[side].stackSeconds += (now() - t) / 2;
+  }
+  for (const side of ["ours", "floor"] as const) out[side].seconds = out[side].analyzeSeconds + out[side].stackSeconds;
+  return out;
 }
 
 const show = (p: Pass) => `${p.seconds.toFixed(3)} s (Analyze ${p.analyzeSeconds.toFixed(3)} s, AnalyzeStack ${p.stackSeconds.toFixed(3)} s, ${p.diagnostics} diagnostics)`;
@@ -89,18 +121,18 @@ async function run(): Promise<Figure> {
   const sides = { ours: packHandlers([...RESOURCE_POLICIES, ...STACK_POLICIES]), floor: packHandlers([]) };
   if (!sharingDeserializedProperties()) throw new Error("the pack's rules must share one decode per request, as policies/index.ts sets up");
   note(`P6: ${RESOURCE_POLICIES.length} resource rules, ${STACK_POLICIES.length} stack rules; warm-up`);
-  const warm = { ours: await pass(sides.ours, enc), floor: await pass(sides.floor, enc) };
+  const warm = await round(sides, enc, 0);
   note(`P6 warm-up: ours ${show(warm.ours)}; floor ${show(warm.floor)}`);
   if (warm.floor.diagnostics !== 0) throw new Error(`the floor (no policy) reported ${warm.floor.diagnostics} diagnostics`);
   const samples = { ours: [] as number[], floor: [] as number[] };
   const parts = { ours: [] as Pass[], floor: [] as Pass[] };
   for (let i = 0; i < rounds; i++) {
-    for (const side of i % 2 === 0 ? (["ours", "floor"] as const) : (["floor", "ours"] as const)) {
-      const p = await pass(sides[side], enc);
-      samples[side].push(p.seconds);
-      parts[side].push(p);
-      note(`P6 round ${i + 1} ${side}: ${show(p)}`);
+    const r = await round(sides, enc, i + 1);
+    for (const side of ["ours", "floor"] as const) {
+      samples[side].push(r[side].seconds);
+      parts[side].push(r[side]);
     }
+    note(`P6 round ${i + 1}: ours ${show(r.ours)}; floor ${show(r.floor)}; ratio ${(r.ours.seconds / r.floor.seconds).toFixed(3)}`);
   }
   const part = (k: "analyzeSeconds" | "stackSeconds") => median(parts.ours.map((p) => p[k])) / median(parts.floor.map((p) => p[k]));
   note(`P6 parts (ours / floor, medians): Analyze (resource rules) ${part("analyzeSeconds").toFixed(2)}, AnalyzeStack (stack rules) ${part("stackSeconds").toFixed(2)}`);
