@@ -3,7 +3,9 @@
  * Patroni and HAProxy with a write and a read port, all on 127.0.0.1 (see
  * components/backends/local/cluster). `read` reports what really runs (dead members, who is
  * primary, lag, Patroni's history); `update` repairs that drift and applies changes in place;
- * with a `catalog` input the failover history is recorded in the catalogue.
+ * with a `catalog` input the failover history is recorded in the catalogue. `delete` is hard
+ * (everything removed) or, with `deletionPolicy: soft`, stops the cluster and keeps its directory
+ * for `softDeleteRetentionDays` (components/backends/local/cluster/softDelete.ts).
  *
  * Serialized with the program: Node built-ins and pure local modules; `pg` is required inside.
  */
@@ -12,6 +14,7 @@ import { createCluster, destroyCluster, inspectCluster } from "../backends/local
 import { recordFailovers } from "../backends/local/cluster/failovers";
 import { clusterRestartAllowedNow } from "../backends/local/cluster/restarts";
 import { LocalClusterSpec, PatroniTiming, timingProblems } from "../backends/local/cluster/spec";
+import { softDeleteCluster } from "../backends/local/cluster/softDelete";
 import { updateCluster } from "../backends/local/cluster/update";
 import { sameSetting } from "../backends/local/config";
 import { changeProblems } from "../model/change";
@@ -30,6 +33,10 @@ export interface LocalClusterInputs extends LocalClusterSpec {
   /** The db_resource kind, for validateChange (`pg_cluster`). */
   resourceKind: string;
   storageGb: number;
+  /** `soft`: delete stops the cluster and keeps its directory for `softDeleteRetentionDays`. @default "hard" */
+  deletionPolicy?: "hard" | "soft";
+  /** @default 7 */
+  softDeleteRetentionDays?: number;
   /** Where failover records go; none recorded without it. @default - no records */
   catalog?: CatalogInput;
   labels?: Record<string, string>;
@@ -96,6 +103,13 @@ export function clusterInputProblems(news: any): { property: string; reason: str
     out.push({ property: "syncStandbys", reason: `\`syncStandbys\` must be between 0 and \`standbys\` (${news.standbys}); got ${JSON.stringify(news.syncStandbys)}` });
   }
   if (known(news.timing)) for (const reason of timingProblems(news.timing)) out.push({ property: "timing", reason });
+  if (known(news.deletionPolicy) && news.deletionPolicy !== "hard" && news.deletionPolicy !== "soft") {
+    out.push({ property: "deletionPolicy", reason: `\`deletionPolicy\` must be \`hard\` or \`soft\`; got ${JSON.stringify(news.deletionPolicy)}` });
+  }
+  const days = news.softDeleteRetentionDays;
+  if (known(days) && (!Number.isInteger(days) || days < 1 || days > 365)) {
+    out.push({ property: "softDeleteRetentionDays", reason: `\`softDeleteRetentionDays\` must be a whole number of days from 1 to 365; got ${JSON.stringify(days)}` });
+  }
   return out;
 }
 
@@ -133,7 +147,7 @@ export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
     const changed: string[] = [];
     const scalar = [
       "version", "runAs", "superuserPassword", "replicationPassword", "databaseName", "username", "password", "storageGb", "standbys", "syncStandbys", "archiveCommand", "restoreCommand",
-      "backupAccess", "maintenanceWindow",
+      "backupAccess", "maintenanceWindow", "deletionPolicy", "softDeleteRetentionDays",
     ] as const;
     for (const k of scalar) if (known(news[k]) && (olds[k] ?? "") !== (news[k] ?? "")) changed.push(k);
     for (const k of ["allowedCidrs", "timing", "catalog", "labels"] as const) if (known(news[k]) && JSON.stringify(olds[k]) !== JSON.stringify(news[k])) changed.push(k);
@@ -169,7 +183,8 @@ export const localClusterProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string, props: Outputs) {
-    await destroyCluster(props.dataRoot, props.resourceId);
+    if (props.deletionPolicy === "soft") await softDeleteCluster(specOf(props), typeof props.softDeleteRetentionDays === "number" ? props.softDeleteRetentionDays : 7);
+    else await destroyCluster(props.dataRoot, props.resourceId);
   },
 };
 
@@ -214,6 +229,15 @@ export interface LocalClusterArgs {
   maintenanceWindow?: pulumi.Input<string>;
   /** Restart the members for a changed parameter at once, even outside `maintenanceWindow`. @default false */
   applyImmediately?: pulumi.Input<boolean>;
+  /**
+   * `soft`: delete stops every process (Patroni's maintenance mode first, as a pause) and keeps the cluster's
+   * directory (every member's data, etcd's data, configurations, ports) for `softDeleteRetentionDays`; a later
+   * create, refresh or delete on the data root then purges it. `hard`: delete removes it all.
+   * @default "hard"
+   */
+  deletionPolicy?: pulumi.Input<"hard" | "soft">;
+  /** Days a soft-deleted cluster is kept (1 to 365). @default 7 */
+  softDeleteRetentionDays?: pulumi.Input<number>;
   /** Where failover records go (a secret). @default - no failover records */
   catalog?: pulumi.Input<CatalogInput>;
   /** The db_resource's labels, so policies can judge this primitive on its own. */

@@ -2,7 +2,8 @@
  * PgCluster on the local back end under strict mocks: the exact children (three passwords and one
  * LocalCluster), the LocalCluster's inputs, the normalized outputs read from it (stable write and
  * read endpoints, topology), secrets kept secret, `lifecycle.state: paused` as the `paused` input
- * (PENDING, catalogued PAUSED), and the clear refusals.
+ * (PENDING, catalogued PAUSED), `lifecycle.deletionPolicy` and `softDeleteRetentionDays` as inputs
+ * (soft delete is no longer warned about), and the clear refusals.
  */
 import assert from "assert";
 import { warningsOf } from "./aws/support";
@@ -109,6 +110,8 @@ describe("PgCluster on the local back end (strict mocks)", () => {
       backupAccess: true,
       maintenanceWindow: "sun:04:00-sun:05:00",
       applyImmediately: false,
+      deletionPolicy: "soft",
+      softDeleteRetentionDays: 7,
       labels: {
         "pgplatform.io/project": "shop",
         "pgplatform.io/environment": "prod",
@@ -189,19 +192,26 @@ describe("PgCluster on the local back end (strict mocks)", () => {
     assert.strictEqual(unwrapSecrets(mocks.byType(RECORD_TYPE)[0].inputs).data.lifecycle, "ACTIVE");
   });
 
-  it("warns that soft delete (the production default) is not available for a local cluster, and is silent with hard delete", async () => {
+  it("gives the LocalCluster the deletion policy and retention (prod_ha: soft, 7 days; as given otherwise) and warns about neither", async () => {
     mocks = mocksFor();
     const soft = await warningsOf(async () => {
-      new PgCluster("orders", { ...ARGS });
+      await details(new PgCluster("orders", { ...ARGS }).metadata);
     });
-    assert.deepStrictEqual(soft.filter((w) => w.includes("deletionPolicy")), [
-      "`lifecycle.deletionPolicy` `soft` is not available for a local PgCluster yet: deleting it stops every member and removes its data (deletion protection still applies; back it up with a BackupPolicy, whose repository is kept for its retention)",
-    ]);
     mocks = mocksFor();
     const hard = await warningsOf(async () => {
-      new PgCluster("orders", { ...ARGS, lifecycle: { deletionPolicy: "hard" } });
+      await details(new PgCluster("orders", { ...ARGS, lifecycle: { deletionPolicy: "hard" } }).metadata);
     });
-    assert.deepStrictEqual(hard.filter((w) => w.includes("deletionPolicy")), []);
+    const hardInputs = unwrapSecrets(mocks.byType(CLUSTER_TYPE)[0].inputs);
+    mocks = mocksFor();
+    await details(new PgCluster("orders", { ...ARGS, lifecycle: { deletionPolicy: "soft", softDeleteRetentionDays: 30 } }).metadata);
+    const longer = unwrapSecrets(mocks.byType(CLUSTER_TYPE)[0].inputs);
+    assert.deepStrictEqual(
+      [hardInputs, longer].map((i) => [i.deletionPolicy, i.softDeleteRetentionDays]),
+      [["hard", 7], ["soft", 30]],
+    );
+    // The plan's backup warning stays; nothing says soft delete is unavailable any more.
+    assert.deepStrictEqual([...soft, ...hard].filter((w) => /deletion|soft/i.test(w)), []);
+    assert.ok(soft.some((w) => w.includes("until a BackupPolicy targets it")), `warnings are captured: ${JSON.stringify(soft)}`);
   });
 
   it("refuses what a local cluster cannot do, listing every problem, before registering anything", () => {

@@ -206,12 +206,6 @@ export class LocalBackend implements Backend {
   }
 
   renderCluster(scope: pulumi.ComponentResource, spec: PgClusterSpec, restoreFrom?: RenderedBackupSource): RenderedDbResource {
-    if (spec.lifecycle.deletionPolicy === "soft") {
-      pulumi.log.warn(
-        "`lifecycle.deletionPolicy` `soft` is not available for a local PgCluster yet: deleting it stops every member and removes its data (deletion protection still applies; back it up with a BackupPolicy, whose repository is kept for its retention)",
-        scope,
-      );
-    }
     const config = new pulumi.Config("pgplatform");
     return renderLocalCluster(scope, spec, spec.local.dataRoot ?? config.get("localDataRoot") ?? defaultDataRoot(), config.get("localRunAs") ?? "postgres", restoreFrom);
   }

@@ -15,7 +15,7 @@ import { InstancePaths, initCluster, instancePaths, lastLogLines, socketDirOf, p
 import { chownTree, freePort, runningPostmaster } from "./process";
 import { CloneSource, archiveCurrentWal, awaitPromotion, restoreDataDirectory, withPeer } from "./restore/pgbackrestRestore";
 import { ServiceUser, serviceUser } from "./serviceUser";
-import { cancelPurge, keepUntilPurge, pendingPurge, purgeExpired } from "./softDelete";
+import { cancelPurge, keepUntilPurge, pendingPurge, purgeExpired, refuseKept } from "./softDelete";
 
 /** Everything that defines a local server. Passwords are plaintext here and never logged. */
 export interface LocalServerSpec {
@@ -122,13 +122,8 @@ export async function createServer(spec: LocalServerSpec): Promise<LocalServerSt
   purgeExpired(spec.dataRoot);
   const ctx = contextOf(spec);
   const { paths, user, binDir } = ctx;
-  const kept = pendingPurge(spec.dataRoot, "server", spec.resourceId);
-  if (kept && fs.existsSync(paths.marker)) {
-    throw new Error(
-      `\`${spec.resourceId}\` was soft-deleted on ${kept.deletedAt} and its data is kept in ${paths.instanceDir} until ${kept.purgeAfter}; ` +
-        `a new server cannot take its place before then: restore a clone from its backups (\`restore\`), or remove ${paths.instanceDir} by hand to give up the kept data`,
-    );
-  }
+  // A soft-deleted server or cluster still kept under this id refuses the create; an entry whose directory was removed by hand is dropped.
+  refuseKept(spec.dataRoot, spec.resourceId, paths.instanceDir, paths.marker, "server");
   if (fs.existsSync(paths.marker)) {
     throw new Error(
       `${paths.instanceDir} already holds the pgplatform server \`${spec.resourceId}\`; delete it first, or give this db_resource another \`local.dataRoot\``,

@@ -1,15 +1,15 @@
 /**
- * Soft delete on the local back end: what a deletion keeps (a soft-deleted server's directory, a
- * deleted BackupPolicy's repository) is listed in `<dataRoot>/pgplatform-trash/` with the time
- * after which it goes, and every create, refresh or delete of a local server or BackupPolicy on
- * that data root purges what has expired. Pure Node: providers serialize it.
+ * Soft delete on the local back end: what a deletion keeps (a soft-deleted server's or cluster's
+ * directory, a deleted BackupPolicy's repository) is listed in `<dataRoot>/pgplatform-trash/` with
+ * the time after which it goes, and every create, refresh or delete of a local server, cluster or
+ * BackupPolicy on that data root purges what has expired. Pure Node: providers serialize it.
  */
 import * as fs from "fs";
 import * as path from "path";
 
 /** One thing kept after a deletion, until `purgeAfter`. */
 export interface TrashEntry {
-  kind: "server" | "repository";
+  kind: "server" | "cluster" | "repository";
   /** The db_resource it belonged to. */
   resourceId: string;
   /** Directories removed at the purge. */
@@ -78,4 +78,30 @@ export function purgeExpired(dataRoot: string, now = new Date()): TrashEntry[] {
     purged.push(entry);
   }
   return purged;
+}
+
+/**
+ * The entry of a soft-deleted server or cluster kept at `<dataRoot>/<resourceId>` (both live there,
+ * so either blocks the id for both), if any.
+ */
+export function keptAt(dataRoot: string, resourceId: string): TrashEntry | undefined {
+  return pendingPurge(dataRoot, "server", resourceId) ?? pendingPurge(dataRoot, "cluster", resourceId);
+}
+
+/**
+ * Before a new `what` takes `resourceId` on `dataRoot`: refuses while a soft-deleted server or
+ * cluster is kept in `dir` (its `marker` still there), naming the kept directory and its purge
+ * time. An entry whose directory was removed by hand is dropped, so its purge never removes the
+ * new one's directory.
+ */
+export function refuseKept(dataRoot: string, resourceId: string, dir: string, marker: string, what: "server" | "cluster"): void {
+  const kept = keptAt(dataRoot, resourceId);
+  if (!kept) return;
+  if (fs.existsSync(marker)) {
+    throw new Error(
+      `\`${resourceId}\` was soft-deleted on ${kept.deletedAt} and its data is kept in ${dir} until ${kept.purgeAfter}; ` +
+        `a new ${what} cannot take its place before then: restore a clone from its backups (\`restore\`), or remove ${dir} by hand to give up the kept data`,
+    );
+  }
+  cancelPurge(dataRoot, kept.kind, resourceId);
 }

@@ -12,6 +12,7 @@ import { prepareDataRoot } from "../instance";
 import { chownTree, freePort } from "../process";
 import { ServiceUser, serviceUser } from "../serviceUser";
 import { prepareClusterRestore } from "../restore/clusterRestore";
+import { cancelPurge, pendingPurge, purgeExpired, refuseKept } from "../softDelete";
 import { clusterHaproxy, clusterSocketDir, patroniConfig } from "./config";
 import { daemonPid, tail, waitUntil, writeOwned } from "./daemon";
 import { FailoverEvent, PatroniView, readHistory, readView } from "./patroni";
@@ -188,10 +189,14 @@ export function writeMarker(spec: LocalClusterSpec, layout: ClusterLayout): void
  * Creates and starts a cluster: etcd, every member (the first to take the initialize key
  * bootstraps, the others base-backup from it), HAProxy, then the application role and database.
  * Leftovers of an interrupted create are discarded first; a failed create leaves nothing behind.
+ * Expired soft deletes on the data root are purged first; a soft-deleted server or cluster still
+ * kept under this id refuses the create.
  */
 export async function createCluster(given: LocalClusterSpec): Promise<LocalClusterState> {
   let spec = given;
+  purgeExpired(spec.dataRoot);
   const { user, binDir, paths } = clusterContext(spec);
+  refuseKept(spec.dataRoot, spec.resourceId, paths.dir, paths.marker, "cluster");
   if (fs.existsSync(paths.marker)) {
     throw new Error(`${paths.dir} already holds the pgplatform cluster \`${spec.resourceId}\`; delete it first, or give this db_resource another \`local.dataRoot\``);
   }
@@ -250,10 +255,11 @@ export function layoutOf(dataRoot: string, resourceId: string): ClusterLayout | 
   return readMarker(clusterPaths(dataRoot, resourceId).marker);
 }
 
-/** What really runs for `spec`, or undefined when the cluster's directory is gone. */
+/** What really runs for `spec`, or undefined when the cluster's directory is gone or it is soft-deleted (kept for its purge). */
 export async function inspectCluster(spec: LocalClusterSpec): Promise<LocalClusterState | undefined> {
+  purgeExpired(spec.dataRoot);
   const layout = layoutOf(spec.dataRoot, spec.resourceId);
-  if (!layout) return undefined;
+  if (!layout || pendingPurge(spec.dataRoot, "cluster", spec.resourceId)) return undefined;
   return inspectWith(spec, layout, clusterContext(spec).binDir);
 }
 
@@ -334,7 +340,12 @@ function inspectPaused(spec: LocalClusterSpec, layout: ClusterLayout, binDir: st
   };
 }
 
-/** Stops every process of the cluster and removes its directory. Idempotent. */
+/**
+ * Stops every process of the cluster and removes its directory (a hard delete; soft delete is
+ * softDelete.ts), then purges what expired on the data root. Idempotent.
+ */
 export async function destroyCluster(dataRoot: string, resourceId: string): Promise<void> {
   await discard(dataRoot, resourceId);
+  cancelPurge(dataRoot, "cluster", resourceId);
+  purgeExpired(dataRoot);
 }

@@ -139,6 +139,8 @@ export function renderLocalCluster(scope: pulumi.ComponentResource, spec: PgClus
       ...(spec.lifecycle.state === "paused" ? { paused: true } : {}),
       maintenanceWindow: spec.lifecycle.maintenanceWindow,
       applyImmediately: spec.lifecycle.applyImmediately ?? false,
+      deletionPolicy: spec.lifecycle.deletionPolicy,
+      softDeleteRetentionDays: spec.lifecycle.softDeleteRetentionDays,
       ...(clone ? { restore: clone.source } : {}),
       ...(catalog ? { catalog } : {}),
       labels: spec.labels,
