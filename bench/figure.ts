@@ -8,7 +8,8 @@ import { Client } from "pg";
 /**
  * The result of one figure: our median against the floor's, both over `rounds`. By default the
  * values are times in seconds (lower is better); a figure that measures a rate sets `unit`
- * (`tenants/s`: higher is better). The ratio is always ours / floor.
+ * (`tenants/s`: higher is better). The ratio is ours / floor: the medians' ratio, or, for a figure
+ * whose every round runs both sides side by side, the median of the rounds' own ratios (`pairedRatio`).
  */
 export interface Figure {
   /** Median of our values: seconds, or `unit`. */
@@ -25,6 +26,12 @@ export interface Figure {
   memory?: { ours: number; floor: number };
   /** What else the line says, printed last inside the parentheses (e.g. per-mode ratios). */
   details?: string;
+  /**
+   * The median of the rounds' own ours / floor ratios, when each round ran both sides side by side:
+   * then it is the ratio printed (the medians of each side may come from different rounds, which a
+   * slow spell of the machine makes unlike). @default - the medians' ratio
+   */
+  pairedRatio?: number;
 }
 
 /** A benchmark figure as the registry lists it. */
@@ -45,7 +52,9 @@ const MIB = 1024 * 1024;
  */
 export function formatLine(f: BenchFigure, r: Figure): string {
   const value = (x: number) => (r.unit === undefined ? `${x.toFixed(2)} s` : `${x.toFixed(1)} ${r.unit}`);
-  let line = `${f.id} ${f.name}: ratio=${(r.ours / r.floor).toFixed(2)} (ours ${value(r.ours)}, floor ${value(r.floor)}, median of ${r.rounds}`;
+  const ratio = r.pairedRatio ?? r.ours / r.floor;
+  const of = r.pairedRatio === undefined ? `median of ${r.rounds}` : `medians of ${r.rounds}; ratio: median of the ${r.rounds} rounds' own, each side by side`;
+  let line = `${f.id} ${f.name}: ratio=${ratio.toFixed(2)} (ours ${value(r.ours)}, floor ${value(r.floor)}, ${of}`;
   if (r.memory) {
     const m = r.memory;
     line += `; memory ratio=${(m.ours / m.floor).toFixed(2)}, ours ${Math.round(m.ours / MIB)} MB, floor ${Math.round(m.floor / MIB)} MB`;

@@ -21,8 +21,8 @@
  *
  * One untimed warm-up round, then rounds in which both sides run side by side (see {@link round}:
  * the `Analyze` requests in blocks served by one side then the other, the order alternating; the
- * `AnalyzeStack` request twice per side, A-B-B-A, after a full garbage collection each); medians of each side's round
- * totals. The per-part split (Analyze vs AnalyzeStack), each round's ratio and the number of
+ * `AnalyzeStack` request twice per side, A-B-B-A, after a full garbage collection each); the ratio is
+ * the median of the rounds' own ratios (each round is a pair), with each side's median round total. The per-part split (Analyze vs AnalyzeStack), each round's ratio and the number of
  * diagnostics (0 on both sides: the mix is compliant) go to stderr.
  */
 import * as v8 from "v8";
@@ -136,7 +136,8 @@ async function run(): Promise<Figure> {
   }
   const part = (k: "analyzeSeconds" | "stackSeconds") => median(parts.ours.map((p) => p[k])) / median(parts.floor.map((p) => p[k]));
   note(`P6 parts (ours / floor, medians): Analyze (resource rules) ${part("analyzeSeconds").toFixed(2)}, AnalyzeStack (stack rules) ${part("stackSeconds").toFixed(2)}`);
-  return { ours: median(samples.ours), floor: median(samples.floor), rounds, samples };
+  const pairedRatio = median(samples.ours.map((o, i) => o / samples.floor[i]));
+  return { ours: median(samples.ours), floor: median(samples.floor), rounds, samples, pairedRatio };
 }
 
 /** The figure, as bench/figures.ts lists it. */
