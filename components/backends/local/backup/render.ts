@@ -11,7 +11,7 @@ import { catalogInputOf, catalogTarget } from "../../../catalog/target";
 import { DEFAULTS } from "../../../model/defaults";
 import { BackupPolicySpec, PgClusterSpec, PgSingleSpec } from "../../../model/spec";
 import { LocalBackupPolicy } from "../../../providers/localBackupPolicy";
-import { LocalRestore } from "../../../providers/localRestore";
+import { LocalRestore, LocalRestoreArgs } from "../../../providers/localRestore";
 import type { LocalServer } from "../../../providers/localServer";
 import { RenderedBackupPolicy, RenderedBackupSource, RenderedSource } from "../../backend";
 import type { CloneSource } from "../restore/pgbackrestRestore";
@@ -111,6 +111,34 @@ function scheduleInputs(spec: BackupPolicySpec, t: PgSingleSpec | PgClusterSpec,
   };
 }
 
+/**
+ * The inputs of a LocalRestore of a PgSingle's server, whoever asks for it (the PgSingle's own
+ * `restore.mode: "in_place"`, or its BackupPolicy's `restoreInPlace`); `repo` names the policy and
+ * its repository when known, else the restore reads them at `up` from the server's pgBackRest configuration.
+ */
+export function inPlaceRestoreArgs(
+  t: Pick<PgSingleSpec, "resourceId" | "version" | "username">,
+  at: { dataRoot: string; runAs: string; server: LocalServer },
+  asked: { target: LocalRestoreArgs["target"]; confirm: boolean },
+  repo?: { policyName: string; repoPath: string },
+): LocalRestoreArgs {
+  return {
+    resourceId: t.resourceId,
+    version: t.version,
+    dataRoot: at.dataRoot,
+    runAs: at.runAs,
+    ...(repo ?? {}),
+    schedulerScript: SCHEDULER_SCRIPT,
+    target: asked.target,
+    superuser: DEFAULTS.superuser,
+    superuserPassword: at.server.superuserPassword,
+    username: t.username,
+    password: at.server.password,
+    binarySearchPaths: [path.resolve(__dirname, "..", "..", "..", "..")],
+    confirm: asked.confirm,
+  };
+}
+
 /** Renders a local BackupPolicy: its pgBackRest resource and, when asked, an in-place restore. */
 export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupPolicySpec, target: RenderedSource): RenderedBackupPolicy {
   if ((target.rendered.handle as { type?: string }).type === "local-cluster") return renderClusterBackup(scope, spec, target);
@@ -138,22 +166,7 @@ export function renderLocalBackup(scope: pulumi.ComponentResource, spec: BackupP
     resources.push(
       new LocalRestore(
         `${spec.name}-${BACKUP_CHILD.restore}`,
-        {
-          policyName: spec.name,
-          resourceId: t.resourceId,
-          version: t.version,
-          dataRoot: h.dataRoot,
-          runAs: h.runAs,
-          repoPath,
-          schedulerScript: SCHEDULER_SCRIPT,
-          target: spec.restoreInPlace.target,
-          superuser: DEFAULTS.superuser,
-          superuserPassword: h.superuserPassword,
-          username: t.username,
-          password: h.server.password,
-          binarySearchPaths: [path.resolve(__dirname, "..", "..", "..", "..")],
-          confirm: spec.restoreInPlace.confirm,
-        },
+        inPlaceRestoreArgs(t, { dataRoot: h.dataRoot, runAs: h.runAs, server: h.server }, spec.restoreInPlace, { policyName: spec.name, repoPath }),
         { parent: scope, dependsOn: [policy] },
       ),
     );

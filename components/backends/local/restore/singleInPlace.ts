@@ -4,14 +4,12 @@
  * BackupPolicy that targets it, so the repository is left out here and read at `up` from the
  * pgBackRest configuration that policy keeps for the server (`<dataRoot>/<resourceId>/backup/`).
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS } from "../../../model/defaults";
 import { PgSingleSpec } from "../../../model/spec";
 import { LocalRestore } from "../../../providers/localRestore";
 import type { LocalServer } from "../../../providers/localServer";
 import { RenderedBackupSource } from "../../backend";
-import { LocalBackupHandle, SCHEDULER_SCRIPT } from "../backup/render";
+import { LocalBackupHandle, inPlaceRestoreArgs } from "../backup/render";
 
 /** The suffix of a PgSingle's in-place restore child (`<name>-restore-in-place`). */
 export const SINGLE_RESTORE_CHILD = "restore-in-place";
@@ -44,21 +42,7 @@ export function renderSingleInPlaceRestore(scope: pulumi.ComponentResource, spec
   const policy = from?.rendered.handle as LocalBackupHandle | undefined;
   return new LocalRestore(
     `${spec.name}-${SINGLE_RESTORE_CHILD}`,
-    {
-      resourceId: spec.resourceId,
-      version: spec.version,
-      dataRoot: parts.dataRoot,
-      runAs: parts.runAs,
-      ...(policy?.type === "local-backup" ? { policyName: from!.spec.name, repoPath: policy.repoPath } : {}),
-      schedulerScript: SCHEDULER_SCRIPT,
-      target: spec.restore.target,
-      superuser: DEFAULTS.superuser,
-      superuserPassword: parts.server.superuserPassword,
-      username: spec.username,
-      password: parts.server.password,
-      binarySearchPaths: [path.resolve(__dirname, "..", "..", "..", "..")],
-      confirm: spec.restore.confirm,
-    },
+    inPlaceRestoreArgs(spec, parts, spec.restore, policy?.type === "local-backup" ? { policyName: from!.spec.name, repoPath: policy.repoPath } : undefined),
     { parent: scope, dependsOn: [parts.server] },
   );
 }
