@@ -42,9 +42,16 @@ export function pausedDrift(spec: LocalClusterSpec, layout: ClusterLayout): stri
   const out: string[] = [];
   if (daemonPid(p.etcdPid, p.etcdData)) out.push("etcd running while paused");
   if (daemonPid(p.haproxyPid, p.haproxyCfg)) out.push("haproxy running while paused");
-  for (const m of layout.members) {
-    if (memberPid(p.dir, m.name) !== undefined) out.push(`member ${m.name}: patroni running while paused`);
-    if (runningPostmaster(memberPaths(p.dir, m.name).dataDir)) out.push(`member ${m.name}: postgres running while paused`);
+  out.push(...membersRunningWhilePaused(p.dir, layout.members, "member"));
+  return out;
+}
+
+/** `<word> <name>: patroni|postgres running while paused` for each Patroni or postmaster of `members` (under `dir`) that runs. */
+export function membersRunningWhilePaused(dir: string, members: readonly { name: string }[], word: string): string[] {
+  const out: string[] = [];
+  for (const m of members) {
+    if (memberPid(dir, m.name) !== undefined) out.push(`${word} ${m.name}: patroni running while paused`);
+    if (runningPostmaster(memberPaths(dir, m.name).dataDir)) out.push(`${word} ${m.name}: postgres running while paused`);
   }
   return out;
 }

@@ -21,8 +21,8 @@ import { instancePaths, startServer, stopServer } from "../instance";
 import { runningPostmaster } from "../process";
 import { serviceUser } from "../serviceUser";
 import { daemonPid, stopDaemon, waitUntil, writeOwned } from "../cluster/daemon";
-import { memberPid, stopMember } from "../cluster/processes";
-import { memberPaths } from "../cluster/spec";
+import { membersRunningWhilePaused } from "../cluster/pause";
+import { stopMember } from "../cluster/processes";
 import { pgpassLine } from "./config";
 import { LocalReplicasState, readLayout } from "./replicas";
 import { destroySingleReplicas, replicaPaths, slotPrefix } from "./single";
@@ -44,11 +44,8 @@ export function pausedSetDrift(spec: LocalReplicasSpec, layout: ReplicasLayout):
   const out: string[] = [];
   if (daemonPid(p.haproxyPid, p.haproxyCfg)) out.push("haproxy running while paused");
   if (daemonPid(p.pgbouncerPid, p.pgbouncerIni)) out.push("pgbouncer running while paused");
-  for (const m of layout.members) {
-    // A replica of a single has no Patroni (no pid file): only its postmaster can run.
-    if (memberPid(p.dir, m.name) !== undefined) out.push(`replica ${m.name}: patroni running while paused`);
-    if (runningPostmaster(memberPaths(p.dir, m.name).dataDir)) out.push(`replica ${m.name}: postgres running while paused`);
-  }
+  // A replica of a single has no Patroni (no pid file): only its postmaster can run.
+  out.push(...membersRunningWhilePaused(p.dir, layout.members, "replica"));
   return out;
 }
 
